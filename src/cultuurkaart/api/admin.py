@@ -1,0 +1,204 @@
+"""Admin endpoints: programmes, registry, users (API.md "Admin")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from cultuurkaart.accounts import services as accounts
+from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.accounts.models import User
+from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.providers.models import Provider
+from cultuurkaart.schools import services as schools
+from cultuurkaart.schools.models import Programme, School
+
+from . import serializers
+from .permissions import require_admin
+
+router = Router(tags=["admin"])
+
+
+class Rates(Schema):
+    ocw: Decimal
+    school: Decimal
+    admin_fee: Decimal
+    teacher_fee: Decimal
+    teacher_free_count: int = 0
+    voucher: Decimal
+    dossier: Decimal | None = None
+
+
+class ProgrammeIn(Schema):
+    code: str
+    kind: str
+    name: str
+    rates: Rates
+    teacher_free_before: dt.date | None = None
+    order_from: dt.date
+    order_until: dt.date
+    roster_after: dt.date
+    spend_from: dt.date
+    spend_until: dt.date
+    membership_until: dt.date | None = None
+    register_from: dt.date | None = None
+    register_until: dt.date | None = None
+    ocw_total: Decimal | None = None
+    max_orders: int | None = None
+
+
+@router.post("/admin/programmes", response={201: dict})
+def create_programme(request, payload: ProgrammeIn):
+    require_admin(request)
+    data = payload.dict()
+    programme = schools.save_programme(data, actor=request.user)
+    return 201, serializers.programme(programme)
+
+
+@router.put("/admin/programmes/{code}", response=dict)
+def update_programme(request, code: str, payload: ProgrammeIn):
+    require_admin(request)
+    programme = get_object_or_404(Programme, code=code)
+    return serializers.programme(
+        schools.save_programme(payload.dict(), actor=request.user, programme=programme)
+    )
+
+
+@router.get("/programmes", auth=None, response=dict)
+def list_programmes(request):
+    """Programmes are public information (rates and dates)."""
+    from .base import paginate
+
+    return paginate(request, Programme.objects.order_by("code"), serializers.programme)
+
+
+class LocationIn(Schema):
+    code: str
+    kind: str
+    name: str
+    postcode: str = ""
+    municipality: str = ""
+    province: str = ""
+    students: int | None = None
+
+
+@router.post("/admin/registry/locations", response={200: dict, 201: dict})
+def upsert_location(request, payload: LocationIn):
+    require_admin(request)
+    location, created = schools.upsert_location(payload.dict(), actor=request.user)
+    return (201 if created else 200), serializers.location(location)
+
+
+@router.post("/admin/registry/import", response=dict)
+def import_registry(request, file: File[UploadedFile], kind: Form[str | None] = None):
+    """DUO open-data CSV (`file`); `kind` is vo or mbo (guessed from the columns if absent)."""
+    require_admin(request)
+    if file.size > schools.MAX_REGISTRY_BYTES:
+        raise schools.RegistryFileError("The file is larger than 20 MB.")
+    content = file.read()
+    if kind is None:
+        head = content[:2000].decode("utf-8", "ignore").lower()
+        kind = "mbo" if "student" in head or "onderwijslocatie" in head else "vo"
+    record = schools.import_registry(
+        content, kind=kind, actor=request.user, filename=file.name or ""
+    )
+    return {
+        "id": str(record.pk),
+        "created": record.created,
+        "updated": record.updated,
+        "rows": record.rows,
+    }
+
+
+class RoleIn(Schema):
+    role: str
+    school: str | None = None
+    provider: str | None = None
+
+
+class UserIn(Schema):
+    email: str
+    name: str = ""
+    roles: list[RoleIn] = []
+
+
+def _user_out(user: User) -> dict:
+    return {
+        "id": str(user.pk),
+        "email": user.email,
+        "name": user.name,
+        "roles": [
+            {
+                "role": r.role,
+                "school": str(r.school_id) if r.school_id else None,
+                "provider": str(r.provider_id) if r.provider_id else None,
+            }
+            for r in user.roles.all()
+        ],
+    }
+
+
+@router.post("/admin/users", response={201: dict})
+def create_user(request, payload: UserIn):
+    require_admin(request)
+    errors: list[dict] = []
+    email = schools.clean_email(payload.email, "email", errors)
+    grants = []
+    for i, role in enumerate(payload.roles):
+        if role.role not in RoleName.values:
+            errors.append(
+                {"field": f"roles.{i}.role", "code": "invalid", "message": "Unknown role."}
+            )
+            continue
+        school = provider = None
+        if role.school is not None:
+            school = School.objects.filter(
+                pk=int(role.school) if role.school.isdigit() else 0
+            ).first()
+            if school is None:
+                errors.append(
+                    {"field": f"roles.{i}.school", "code": "unknown", "message": "Unknown school."}
+                )
+        if role.provider is not None:
+            provider = Provider.objects.filter(
+                pk=int(role.provider) if role.provider.isdigit() else 0
+            ).first()
+            if provider is None:
+                errors.append(
+                    {
+                        "field": f"roles.{i}.provider",
+                        "code": "unknown",
+                        "message": "Unknown provider.",
+                    }
+                )
+        grants.append((role.role, school, provider, i))
+    if errors:
+        raise ValidationFailed("The user is not valid.", errors=errors)
+    user, _ = accounts.get_or_create_user(email, name=payload.name)
+    for role, school, provider, i in grants:
+        try:
+            accounts.grant_role(user, role, school=school, provider=provider, actor=request.user)
+        except ValidationFailed:
+            raise
+        except Exception as exc:  # a DomainError about a missing scope
+            from cultuurkaart.core.errors import DomainError
+
+            if isinstance(exc, DomainError):
+                raise ValidationFailed(
+                    exc.message,
+                    errors=[{"field": f"roles.{i}", "code": exc.type, "message": exc.message}],
+                ) from exc
+            raise
+    return 201, _user_out(user)
+
+
+@router.post("/admin/users/{user_id}/tokens", response={201: dict})
+def create_user_token(request, user_id: str):
+    require_admin(request)
+    user = get_object_or_404(User, pk=int(user_id) if user_id.isdigit() else 0)
+    _, raw = accounts.create_api_token(user, name="Issued by admin", actor=request.user)
+    return 201, {"token": raw}

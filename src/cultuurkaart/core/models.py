@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who did what to money and personal data. Append-only; holds ids, never names."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    school_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class TermsKind(models.TextChoices):
+    TERMS = "terms", _("Algemene voorwaarden")
+    PRIVACY = "privacy", _("Privacyverklaring")
+    PROVIDER_TERMS = "provider_terms", _("Voorwaarden acceptanten")
+    CORRECTNESS = "correctness", _("Verklaring juistheid gegevens")
+    MANDATE = "mandate", _("Mandaat budgethouder")
+
+
+class TermsVersion(models.Model):
+    """A published version of the terms, privacy statement or a declaration text."""
+
+    kind = models.CharField(max_length=20, choices=TermsKind.choices)
+    version = models.CharField(max_length=20)
+    effective_on = models.DateField()
+    text = models.TextField(help_text=_("Summary shown next to the checkbox."))
+
+    class Meta:
+        unique_together = [("kind", "version")]
+        ordering = ["kind", "-effective_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+
+class Consent(models.Model):
+    """One acceptance of one terms version by a person or for an organisation."""
+
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="consents")
+    accepted_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+    )
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.CharField(max_length=40)
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]

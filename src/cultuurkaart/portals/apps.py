@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalsConfig(AppConfig):
+    name = "cultuurkaart.portals"
+    label = "portals"

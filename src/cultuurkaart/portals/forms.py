@@ -1,0 +1,211 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cultuurkaart.schools.models import Programme
+
+
+class RegistrationForm(forms.Form):
+    location_code = forms.CharField(
+        label=_("Locatiecode (BRIN + vestigingsnummer of RIO-code)"), max_length=20
+    )
+    extra_location_codes = forms.CharField(
+        label=_("Andere locaties van dezelfde instelling (optioneel)"),
+        required=False,
+        max_length=500,
+        help_text=_("Codes gescheiden door komma's."),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programma"),
+        queryset=Programme.objects.all(),
+        to_field_name="code",
+        empty_label=None,
+    )
+    board_name = forms.CharField(label=_("Naam contactpersoon bevoegd gezag"), max_length=200)
+    board_email = forms.EmailField(label=_("E-mailadres bevoegd gezag"))
+    directie_name = forms.CharField(
+        label=_("Naam directie (optioneel)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leeg laten als het bevoegd gezag ook de directie is."),
+    )
+    directie_email = forms.EmailField(label=_("E-mailadres directie (optioneel)"), required=False)
+    budget_holder_name = forms.CharField(label=_("Naam budgethouder"), max_length=200)
+    budget_holder_email = forms.EmailField(label=_("E-mailadres budgethouder"))
+    invoice_email = forms.EmailField(label=_("E-mailadres voor facturen"))
+    invoice_address = forms.CharField(
+        label=_("Factuuradres"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+    )
+    refund_iban = forms.CharField(
+        label=_("IBAN voor terugbetalingen (optioneel)"), max_length=34, required=False
+    )
+    accept_terms = forms.BooleanField(
+        label=_("Ik accepteer de algemene voorwaarden en de privacyverklaring.")
+    )
+    confirm_correct = forms.BooleanField(
+        label=_("Ik verklaar dat de gegevens juist en volledig zijn.")
+    )
+    confirm_mandate = forms.BooleanField(
+        label=_(
+            "Het bevoegd gezag heeft de budgethouder gemandateerd om het schoolaccount te beheren."
+        )
+    )
+
+    def to_service(self) -> dict:
+        d = self.cleaned_data
+        data = {
+            "location_code": d["location_code"],
+            "location_codes": [
+                c.strip() for c in d["extra_location_codes"].split(",") if c.strip()
+            ],
+            "programme": d["programme"].code,
+            "board": {"name": d["board_name"], "email": d["board_email"]},
+            "budget_holder": {"name": d["budget_holder_name"], "email": d["budget_holder_email"]},
+            "invoice_email": d["invoice_email"],
+            "invoice_address": d["invoice_address"],
+            "refund_iban": d["refund_iban"],
+            "accept_terms": d["accept_terms"] and d["confirm_correct"] and d["confirm_mandate"],
+        }
+        if d["directie_name"] or d["directie_email"]:
+            data["directie"] = {"name": d["directie_name"], "email": d["directie_email"]}
+        return data
+
+
+FIELD_MAP = {
+    "board.name": "board_name",
+    "board.email": "board_email",
+    "budget_holder.name": "budget_holder_name",
+    "budget_holder.email": "budget_holder_email",
+    "directie.name": "directie_name",
+    "directie.email": "directie_email",
+    "location_codes": "extra_location_codes",
+}
+
+
+def add_service_errors(
+    form: forms.Form, errors: list[dict], field_map: dict[str, str] | None = None
+) -> None:
+    """Put a service's field errors on the matching form fields (or the form)."""
+    mapping = field_map or {}
+    for error in errors:
+        field = mapping.get(error.get("field", ""), error.get("field"))
+        form.add_error(field if field in form.fields else None, error.get("message"))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van afwijzing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Deze reden wordt naar de school gemaild."),
+    )
+
+
+class SchoolSettingsForm(forms.Form):
+    directie_name = forms.CharField(label=_("Naam directie"), max_length=200)
+    directie_email = forms.EmailField(label=_("E-mailadres directie"))
+    invoice_email = forms.EmailField(label=_("E-mailadres voor facturen"))
+    invoice_address = forms.CharField(
+        label=_("Factuuradres"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        required=False,
+    )
+    refund_iban = forms.CharField(
+        label=_("IBAN voor terugbetalingen"), max_length=34, required=False
+    )
+
+
+class ProgrammeForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Bijvoorbeeld vo-2025."))
+    kind = forms.ChoiceField(label=_("Soort"), choices=[("vo", "VO"), ("mbo", "MBO")])
+    name = forms.CharField(label=_("Naam"), max_length=120)
+    rate_ocw = forms.DecimalField(
+        label=_("OCW-bijdrage per student (€)"), decimal_places=2, min_value=0
+    )
+    rate_school = forms.DecimalField(
+        label=_("Bijdrage school per student (€)"), decimal_places=2, min_value=0
+    )
+    rate_admin_fee = forms.DecimalField(
+        label=_("Administratiekosten per student zonder bijdrage (€)"),
+        decimal_places=2,
+        min_value=0,
+    )
+    rate_teacher_fee = forms.DecimalField(
+        label=_("Lidmaatschap docent per jaar (€)"), decimal_places=2, min_value=0
+    )
+    teacher_free_count = forms.IntegerField(
+        label=_("Aantal gratis docentlidmaatschappen"), min_value=0, initial=0
+    )
+    teacher_free_before = forms.DateField(
+        label=_("Gratis docenten bij eerste bestelling vóór"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    rate_voucher = forms.DecimalField(
+        label=_("Waarde tegoedbon (€)"), decimal_places=2, min_value=0
+    )
+    rate_dossier = forms.DecimalField(
+        label=_("Dossier per student per jaar (€)"), decimal_places=2, min_value=0, initial=0
+    )
+    register_from = forms.DateField(
+        label=_("Aanmelden vanaf (leeg = altijd)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    register_until = forms.DateField(
+        label=_("Aanmelden tot en met (leeg = altijd)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    order_from = forms.DateField(
+        label=_("Bestellen vanaf"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    order_until = forms.DateField(
+        label=_("Bestellen tot en met"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    roster_after = forms.DateField(
+        label=_("Gegevens uploaden op of na"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    spend_from = forms.DateField(
+        label=_("Besteedbaar vanaf"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    spend_until = forms.DateField(
+        label=_("Besteedbaar tot en met"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    membership_until = forms.DateField(
+        label=_("Lidmaatschap geldig tot en met (optioneel)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ocw_total = forms.DecimalField(
+        label=_("Landelijk OCW-budget (€, optioneel)"), decimal_places=2, required=False
+    )
+    max_orders = forms.IntegerField(
+        label=_("Initiële bestellingen per school (leeg = onbeperkt)"), min_value=1, required=False
+    )
+
+    RATE_KEYS = {
+        "rate_ocw": "ocw",
+        "rate_school": "school",
+        "rate_admin_fee": "admin_fee",
+        "rate_teacher_fee": "teacher_fee",
+        "rate_voucher": "voucher",
+        "rate_dossier": "dossier",
+        "teacher_free_count": "teacher_free_count",
+    }
+
+    def to_service(self) -> dict:
+        d = dict(self.cleaned_data)
+        rates = {key: d.pop(field) for field, key in self.RATE_KEYS.items()}
+        return {**d, "rates": rates}
+
+    @classmethod
+    def initial_for(cls, programme) -> dict:
+        return {name: getattr(programme, name) for name in cls.base_fields}
+
+
+class RegistryImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Soort bestand"), choices=[("vo", "VO-vestigingen"), ("mbo", "MBO-locaties")]
+    )
+    file = forms.FileField(label=_("DUO-bestand (CSV)"))

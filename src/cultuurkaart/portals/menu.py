@@ -1,0 +1,45 @@
+"""The school portal's menu, in the order of the manual (001 §2.1).
+
+Each entry is (url name, label, roles that see it; empty = every school role). An entry
+whose url name is not defined yet (capability not built) is left out, so the menu never
+shows placeholder pages. Apps define the url names in their portals/urls_<app>.py.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cultuurkaart.accounts.constants import RoleName
+
+BH = RoleName.BUDGET_HOLDER
+DP = RoleName.DOCENT_PLUS
+
+SCHOOL_MENU: list[tuple[str, str, set[str]]] = [
+    ("portals:school_dashboard", _("Overzicht"), set()),
+    ("portals:school_orders", _("Bestellingen"), {BH, DP}),
+    ("portals:school_products", _("Producten"), {BH, DP}),
+    ("portals:school_students", _("Beheer studenten"), {BH, DP}),
+    ("portals:school_teachers", _("Beheer docenten"), {BH}),
+    ("portals:school_docent_plus", _("Docenten+"), {BH}),
+    ("portals:school_settings", _("Instellingen"), {BH}),
+    ("portals:school_support", _("Support"), set()),
+]
+
+
+def school_menu(user, school, current_url_name: str) -> list[dict]:
+    items = []
+    for url_name, label, roles in SCHOOL_MENU:
+        if roles and not user.has_school_role(school.pk, *roles):
+            continue
+        try:
+            url = reverse(url_name, kwargs={"school_id": school.pk})
+        except NoReverseMatch:
+            continue
+        name = url_name.split(":")[1]
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "current": current_url_name == name or current_url_name.startswith(name + "_"),
+            }
+        )
+    return items

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import urls_memberships, urls_orders, urls_rosters
+from . import views_backoffice as bo
+from . import views_public as public
+from . import views_school as school
+
+app_name = "portals"
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("aanmelden/", public.register_school, name="register"),
+    path("aanmelden/ontvangen/", public.register_done, name="register_done"),
+    path("help/", public.help_page, name="help"),
+    path("school/<int:school_id>/", school.dashboard, name="school_dashboard"),
+    path("school/<int:school_id>/instellingen/", school.settings_page, name="school_settings"),
+    path("school/<int:school_id>/support/", school.support, name="school_support"),
+    path("backoffice/", bo.dashboard, name="backoffice"),
+    path("backoffice/aanmeldingen/", bo.registrations, name="backoffice_registrations"),
+    path(
+        "backoffice/aanmeldingen/<int:pk>/", bo.registration_detail, name="backoffice_registration"
+    ),
+    path(
+        "backoffice/aanmeldingen/<int:pk>/goedkeuren/",
+        bo.approve_registration,
+        name="backoffice_approve",
+    ),
+    path(
+        "backoffice/aanmeldingen/<int:pk>/afwijzen/",
+        bo.reject_registration,
+        name="backoffice_reject",
+    ),
+    path("backoffice/programmas/", bo.programmes, name="backoffice_programmes"),
+    path("backoffice/programmas/nieuw/", bo.programme_edit, name="backoffice_programme_new"),
+    path("backoffice/programmas/<slug:code>/", bo.programme_edit, name="backoffice_programme_edit"),
+    path("backoffice/register/", bo.registry, name="backoffice_registry"),
+    path("backoffice/audit/", bo.audit_log, name="backoffice_audit"),
+    *urls_rosters.urlpatterns,
+    *urls_memberships.urlpatterns,
+    *urls_orders.urlpatterns,
+]

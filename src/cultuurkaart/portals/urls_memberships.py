@@ -1,0 +1,3 @@
+"""Web pages of the memberships domain, mounted under the site root by portals/urls.py."""
+
+urlpatterns: list = []

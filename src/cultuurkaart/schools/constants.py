@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SchoolKind(models.TextChoices):
+    VO = "vo", _("Voortgezet onderwijs (VO)")
+    MBO = "mbo", _("Middelbaar beroepsonderwijs (MBO)")
+
+
+class SchoolStatus(models.TextChoices):
+    PENDING = "pending", _("Aanmelding in behandeling")
+    ACTIVE = "active", _("Actief")
+    REJECTED = "rejected", _("Afgewezen")
+    CANCELLED = "cancelled", _("Geannuleerd")
+
+
+TRANSITIONS = {
+    SchoolStatus.PENDING: {SchoolStatus.ACTIVE, SchoolStatus.REJECTED},
+    SchoolStatus.ACTIVE: {SchoolStatus.CANCELLED},
+    SchoolStatus.REJECTED: set(),
+    SchoolStatus.CANCELLED: set(),
+}
+
+PROVINCES = [
+    "Drenthe",
+    "Flevoland",
+    "Friesland",
+    "Gelderland",
+    "Groningen",
+    "Limburg",
+    "Noord-Brabant",
+    "Noord-Holland",
+    "Overijssel",
+    "Utrecht",
+    "Zeeland",
+    "Zuid-Holland",
+]
