@@ -61,14 +61,18 @@ def _load_reference_data() -> None:
     from cultuurkaart.schools.models import Programme
 
     if not Programme.objects.filter(code="vo-2024").exists():
-        importlib.import_module("cultuurkaart.schools.migrations.0002_programmes").load(django_apps, None)
+        importlib.import_module("cultuurkaart.schools.migrations.0002_programmes").load(
+            django_apps, None
+        )
     if not TermsVersion.objects.exists():
         importlib.import_module("cultuurkaart.core.migrations.0002_terms").load(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
         request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
         _load_reference_data()
 
@@ -117,12 +121,24 @@ def bh_api(budget_holder):
 import os  # noqa: E402
 import shutil  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _chromium_path() -> str | None:
-    return os.environ.get("CK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CK_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -159,8 +175,9 @@ def page(browser, live_server, settings):
 def phone_page(browser, live_server, settings):
     """A phone-sized page (mobile-first flows such as activation)."""
     settings.CK_SITE_URL = live_server.url
-    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.base_url = live_server.url
     page.set_default_timeout(15000)

@@ -1,7 +1,7 @@
 """A person's own tokens (create, list, revoke)."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.models import ApiToken
@@ -33,7 +33,7 @@ def list_tokens(request):
 @router.post("/me/tokens", response={201: dict})
 def create_token(request, payload: TokenIn):
     token, raw = accounts.create_api_token(request.user, name=payload.name)
-    return 201, {**_token(token), "token": raw}
+    return Status(201, {**_token(token), "token": raw})
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None})
@@ -42,7 +42,7 @@ def revoke_token(request, token_id: str):
         ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
     )
     accounts.revoke_api_token(token, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=dict)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cultuurkaart.accounts import services as accounts
-from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.accounts.constants import PROVIDER_ROLES, SCHOOL_ROLES, RoleName
 from cultuurkaart.accounts.models import User
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.providers.models import Provider
@@ -56,7 +57,7 @@ def create_programme(request, payload: ProgrammeIn):
     require_admin(request)
     data = payload.dict()
     programme = schools.save_programme(data, actor=request.user)
-    return 201, serializers.programme(programme)
+    return Status(201, serializers.programme(programme))
 
 
 @router.put("/admin/programmes/{code}", response=dict)
@@ -90,7 +91,7 @@ class LocationIn(Schema):
 def upsert_location(request, payload: LocationIn):
     require_admin(request)
     location, created = schools.upsert_location(payload.dict(), actor=request.user)
-    return (201 if created else 200), serializers.location(location)
+    return Status(201 if created else 200, serializers.location(location))
 
 
 @router.post("/admin/registry/import", response=dict)
@@ -175,25 +176,30 @@ def create_user(request, payload: UserIn):
                         "message": "Unknown provider.",
                     }
                 )
-        grants.append((role.role, school, provider, i))
+        if role.role in SCHOOL_ROLES and role.school is None:
+            errors.append(
+                {
+                    "field": f"roles.{i}.school",
+                    "code": "school-required",
+                    "message": "This role needs a school.",
+                }
+            )
+        if role.role in PROVIDER_ROLES and role.provider is None:
+            errors.append(
+                {
+                    "field": f"roles.{i}.provider",
+                    "code": "provider-required",
+                    "message": "This role needs a provider.",
+                }
+            )
+        grants.append((role.role, school, provider))
     if errors:
         raise ValidationFailed("The user is not valid.", errors=errors)
-    user, _ = accounts.get_or_create_user(email, name=payload.name)
-    for role, school, provider, i in grants:
-        try:
+    with transaction.atomic():
+        user, _ = accounts.get_or_create_user(email, name=payload.name)
+        for role, school, provider in grants:
             accounts.grant_role(user, role, school=school, provider=provider, actor=request.user)
-        except ValidationFailed:
-            raise
-        except Exception as exc:  # a DomainError about a missing scope
-            from cultuurkaart.core.errors import DomainError
-
-            if isinstance(exc, DomainError):
-                raise ValidationFailed(
-                    exc.message,
-                    errors=[{"field": f"roles.{i}", "code": exc.type, "message": exc.message}],
-                ) from exc
-            raise
-    return 201, _user_out(user)
+    return Status(201, _user_out(user))
 
 
 @router.post("/admin/users/{user_id}/tokens", response={201: dict})
@@ -201,4 +207,4 @@ def create_user_token(request, user_id: str):
     require_admin(request)
     user = get_object_or_404(User, pk=int(user_id) if user_id.isdigit() else 0)
     _, raw = accounts.create_api_token(user, name="Issued by admin", actor=request.user)
-    return 201, {"token": raw}
+    return Status(201, {"token": raw})

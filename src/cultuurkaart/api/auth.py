@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.core.ratelimit import client_ip
@@ -29,4 +29,4 @@ def issue_token(request, payload: TokenRequest):
         require_otp_now=True,
     )
     _, raw = accounts.create_api_token(user, name=payload.name or "API")
-    return 201, {"token": raw}
+    return Status(201, {"token": raw})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.schools import services as schools
@@ -41,7 +41,7 @@ class OptionalAuth:
 def register(request, payload: RegistrationIn):
     actor = request.user if getattr(request.user, "is_authenticated", False) else None
     school = schools.register_school(payload.dict(), actor=actor)
-    return 201, {"id": str(school.pk), "status": school.status}
+    return Status(201, {"id": str(school.pk), "status": school.status})
 
 
 def _load(school_id: str) -> School:

@@ -139,22 +139,10 @@ def save_programme(data: dict[str, Any], *, actor, programme: Programme | None =
     for field in PROGRAMME_DATE_FIELDS:
         if data.get(field) is None:
             errors.append({"field": field, "code": "required", "message": "Vul een datum in."})
-    if not errors:
-        if data["order_from"] > data["order_until"]:
+    for start, end in (("order_from", "order_until"), ("spend_from", "spend_until")):
+        if data.get(start) and data.get(end) and data[start] > data[end]:
             errors.append(
-                {
-                    "field": "order_until",
-                    "code": "before-start",
-                    "message": "Einde ligt vóór het begin.",
-                }
-            )
-        if data["spend_from"] > data["spend_until"]:
-            errors.append(
-                {
-                    "field": "spend_until",
-                    "code": "before-start",
-                    "message": "Einde ligt vóór het begin.",
-                }
+                {"field": end, "code": "before-start", "message": "Einde ligt vóór het begin."}
             )
     if errors:
         raise ValidationFailed("The programme is not valid.", errors=errors)
