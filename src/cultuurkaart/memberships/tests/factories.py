@@ -1,0 +1,27 @@
+import factory
+
+from cultuurkaart.rosters.constants import PersonStatus, RosterKind
+from cultuurkaart.rosters.models import Person
+from cultuurkaart.schools.tests.factories import SchoolFactory
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A roster entry (rosters.Person); the rosters app owns the model."""
+
+    class Meta:
+        model = Person
+
+    school = factory.SubFactory(SchoolFactory)
+    kind = RosterKind.STUDENTS
+    first_name = factory.Sequence(lambda n: f"Leerling{n}")
+    last_name = factory.Sequence(lambda n: f"Achternaam{n}")
+    email = factory.Sequence(lambda n: f"leerling{n}@student.example")
+    location = "Hoofdlocatie"
+    year = 3
+    group = "3B"
+    status = PersonStatus.NEW
+
+
+def teacher(school, **kwargs) -> Person:
+    kwargs.setdefault("first_name", "Docent")
+    return PersonFactory(school=school, kind=RosterKind.TEACHERS, year=None, group="", **kwargs)
