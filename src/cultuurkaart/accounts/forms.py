@@ -15,7 +15,7 @@ class LoginForm(forms.Form):
 
 class OtpForm(forms.Form):
     code = forms.CharField(
-        label=_("Code uit je authenticator-app"),
+        label=_("Code uit uw authenticator-app"),
         max_length=10,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}

@@ -69,7 +69,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.info(request, _("Je bent uitgelogd."))
+    messages.info(request, _("U bent uitgelogd."))
     return redirect("portals:home")
 
 
@@ -111,7 +111,7 @@ def two_factor(request):
         services.login_limiter_ip.fail(ip)
         services.login_limiter_account.fail(user.email)
         form.add_error(
-            "code", _("Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw.")
+            "code", _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer opnieuw.")
         )
     return render(request, "accounts/two_factor.html", context)
 

@@ -62,7 +62,7 @@ def test_register_approve_and_budget_holder_logs_in_with_two_factor(page, browse
 
     # 2. The platform admin approves it in the back office (with two-factor).
     login(page, admin.email, PASSWORD)
-    page.get_by_label("Code uit je authenticator-app").fill(current_code(admin_device))
+    page.get_by_label("Code uit uw authenticator-app").fill(current_code(admin_device))
     page.get_by_role("button", name="Bevestigen").click()
     page.goto(page.base_url + "/backoffice/aanmeldingen/")
     page.get_by_role("link", name="Het Amstel Lyceum").click()
@@ -87,7 +87,7 @@ def test_register_approve_and_budget_holder_logs_in_with_two_factor(page, browse
     login(page, "bea@amstel.example", "Cultuur-is-Leuk-2026")
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
     code = totp(base64.b32decode(secret))
-    page.get_by_label("Code uit je authenticator-app").fill(f"{code:06d}")
+    page.get_by_label("Code uit uw authenticator-app").fill(f"{code:06d}")
     page.get_by_role("button", name="Activeren").click()
 
     # 5. The school portal shows the school number top-right.
