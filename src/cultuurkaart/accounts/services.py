@@ -210,3 +210,21 @@ def confirm_totp_setup(user: User, code: str) -> TOTPDevice | None:
 
 
 __all__ = ["RateLimited", "RoleName"]
+
+
+def reset_two_factor(user: User, *, actor) -> int:
+    """Remove a person's authenticator devices (lost phone); they set up a new one at the
+    next login. Only after the back office has checked the person's identity."""
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit.record("accounts.two_factor.reset", actor=actor, obj=user, data={"devices": deleted})
+    return deleted
+
+
+def set_active(user: User, active: bool, *, actor) -> None:
+    """Block or unblock a login (tokens stop working with it)."""
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(
+            "accounts.user." + ("unblocked" if active else "blocked"), actor=actor, obj=user
+        )

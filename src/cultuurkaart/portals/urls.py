@@ -34,6 +34,8 @@ urlpatterns = [
     path("backoffice/programmas/<slug:code>/", bo.programme_edit, name="backoffice_programme_edit"),
     path("backoffice/register/", bo.registry, name="backoffice_registry"),
     path("backoffice/audit/", bo.audit_log, name="backoffice_audit"),
+    path("backoffice/gebruikers/", bo.users, name="backoffice_users"),
+    path("backoffice/gebruikers/<int:pk>/", bo.user_action, name="backoffice_user_action"),
     *urls_rosters.urlpatterns,
     *urls_memberships.urlpatterns,
     *urls_orders.urlpatterns,

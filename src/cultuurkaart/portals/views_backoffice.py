@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -188,3 +189,45 @@ def audit_log(request):
         qs = qs.filter(action__startswith=action)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(request, "portals/backoffice/audit.html", {"page": page, "action": action})
+
+
+@admin_page
+def users(request):
+    from cultuurkaart.accounts.models import User
+
+    query = request.GET.get("zoek", "").strip()
+    found = []
+    if len(query) >= 3:
+        found = list(
+            User.objects.filter(email__icontains=query).prefetch_related(
+                "roles__school", "roles__provider"
+            )[:50]
+        )
+    return render(request, "portals/backoffice/users.html", {"query": query, "found": found})
+
+
+@admin_page
+@require_POST
+def user_action(request, pk: int):
+    from cultuurkaart.accounts import services as accounts
+    from cultuurkaart.accounts.models import User
+
+    user = get_object_or_404(User, pk=pk)
+    action = request.POST.get("action")
+    if action == "reset_two_factor":
+        accounts.reset_two_factor(user, actor=request.user)
+        messages.success(
+            request,
+            _(
+                "Tweestapsverificatie van %(email)s is gereset. Bij de volgende keer "
+                "inloggen stelt deze persoon een nieuwe app in."
+            )
+            % {"email": user.email},
+        )
+    elif action in ("block", "unblock"):
+        if user == request.user:
+            messages.error(request, _("U kunt uw eigen account niet blokkeren."))
+        else:
+            accounts.set_active(user, action == "unblock", actor=request.user)
+            messages.success(request, _("De wijziging is opgeslagen."))
+    return redirect(f"{reverse('portals:backoffice_users')}?zoek={user.email}")

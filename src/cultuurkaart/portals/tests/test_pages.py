@@ -206,3 +206,25 @@ def test_language_switch_to_english(school):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/school/{school.pk}/support/").content.decode()
     assert 'lang="en"' in html
+
+
+def test_backoffice_resets_two_factor_and_blocks_accounts(admin, budget_holder):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cultuurkaart.core.models import AuditEntry
+
+    totp_device(budget_holder)
+    client = verified_client(admin)
+    assert (
+        budget_holder.email
+        in client.get(f"/backoffice/gebruikers/?zoek={budget_holder.email}").content.decode()
+    )
+    client.post(f"/backoffice/gebruikers/{budget_holder.pk}/", {"action": "reset_two_factor"})
+    assert not TOTPDevice.objects.filter(user=budget_holder).exists()
+    assert AuditEntry.objects.filter(action="accounts.two_factor.reset").exists()
+    client.post(f"/backoffice/gebruikers/{budget_holder.pk}/", {"action": "block"})
+    budget_holder.refresh_from_db()
+    assert not budget_holder.is_active
+    client.post(f"/backoffice/gebruikers/{admin.pk}/", {"action": "block"})
+    admin.refresh_from_db()
+    assert admin.is_active  # not oneself
