@@ -99,3 +99,66 @@ def reject(request, school_id: str, payload: RejectIn):
     school = school_for(request, school_id)
     school = schools.reject_school(school, reason=payload.reason, actor=request.user)
     return {"id": str(school.pk), "status": school.status, "reason": school.rejection_reason}
+
+
+class BudgetHolderChangeIn(Schema):
+    name: str
+    email: str
+    replaces: str | None = None
+    confirm_mandate: bool
+
+
+def _change_out(change) -> dict:
+    return {
+        "id": str(change.pk),
+        "school": str(change.school_id),
+        "name": change.name,
+        "email": change.email,
+        "replaces": str(change.replaces_id) if change.replaces_id else None,
+        "status": change.status,
+        "requested_at": change.requested_at.isoformat(),
+    }
+
+
+@router.post("/schools/{school_id}/budget-holder-changes", response={201: dict})
+def request_budget_holder_change(request, school_id: str, payload: BudgetHolderChangeIn):
+    """Board: name a new (or extra) budget holder; CJP approves."""
+    school = school_for(request, school_id, RoleName.BOARD)
+    data = payload.dict()
+    if data["replaces"] is not None:
+        data["replaces"] = int(data["replaces"]) if data["replaces"].isdigit() else -1
+    return Status(
+        201, _change_out(schools.request_budget_holder_change(school, data, actor=request.user))
+    )
+
+
+class DecisionIn(Schema):
+    reason: str = ""
+
+
+@router.post("/admin/budget-holder-changes/{change_id}/approve", response=dict)
+def approve_budget_holder_change(request, change_id: str):
+    from django.shortcuts import get_object_or_404
+
+    from cultuurkaart.schools.models import BudgetHolderChange
+
+    require_admin(request)
+    change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
+    return _change_out(
+        schools.decide_budget_holder_change(change, approve=True, actor=request.user)
+    )
+
+
+@router.post("/admin/budget-holder-changes/{change_id}/reject", response=dict)
+def reject_budget_holder_change(request, change_id: str, payload: DecisionIn):
+    from django.shortcuts import get_object_or_404
+
+    from cultuurkaart.schools.models import BudgetHolderChange
+
+    require_admin(request)
+    change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
+    return _change_out(
+        schools.decide_budget_holder_change(
+            change, approve=False, actor=request.user, reason=payload.reason
+        )
+    )

@@ -209,3 +209,24 @@ class RegistryImportForm(forms.Form):
         label=_("Soort bestand"), choices=[("vo", "VO-vestigingen"), ("mbo", "MBO-locaties")]
     )
     file = forms.FileField(label=_("DUO-bestand (CSV)"))
+
+
+class BudgetHolderChangeForm(forms.Form):
+    name = forms.CharField(label=_("Naam nieuwe budgethouder"), max_length=200)
+    email = forms.EmailField(label=_("E-mailadres nieuwe budgethouder"))
+    replaces = forms.ChoiceField(
+        label=_("In plaats van"),
+        required=False,
+        help_text=_("Kies wie er stopt, of laat leeg voor een extra budgethouder."),
+    )
+    confirm_mandate = forms.BooleanField(
+        label=_(
+            "Het bevoegd gezag mandateert deze persoon om het schoolaccount en het budget te beheren."
+        )
+    )
+
+    def __init__(self, *args, holders=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaces"].choices = [("", _("Niemand: extra budgethouder"))] + [
+            (str(u.pk), f"{u.name} ({u.email})" if u.name else u.email) for u in holders
+        ]

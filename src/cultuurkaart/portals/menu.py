@@ -21,6 +21,7 @@ SCHOOL_MENU: list[tuple[str, str, set[str]]] = [
     ("portals:school_teachers", _("Beheer docenten"), {BH}),
     ("portals:school_docent_plus", _("Docenten+"), {BH}),
     ("portals:school_settings", _("Instellingen"), {BH}),
+    ("portals:school_budget_holder", _("Budgethouder"), {RoleName.BOARD}),
     ("portals:school_support", _("Support"), set()),
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("school/<int:school_id>/", school.dashboard, name="school_dashboard"),
     path("school/<int:school_id>/instellingen/", school.settings_page, name="school_settings"),
     path("school/<int:school_id>/support/", school.support, name="school_support"),
+    path("school/<int:school_id>/budgethouder/", school.budget_holder, name="school_budget_holder"),
     path("backoffice/", bo.dashboard, name="backoffice"),
     path("backoffice/aanmeldingen/", bo.registrations, name="backoffice_registrations"),
     path(
@@ -35,6 +36,12 @@ urlpatterns = [
     path("backoffice/register/", bo.registry, name="backoffice_registry"),
     path("backoffice/audit/", bo.audit_log, name="backoffice_audit"),
     path("backoffice/gebruikers/", bo.users, name="backoffice_users"),
+    path("backoffice/budgethouders/", bo.budget_holder_changes, name="backoffice_bh_changes"),
+    path(
+        "backoffice/budgethouders/<int:pk>/",
+        bo.decide_budget_holder_change,
+        name="backoffice_bh_decide",
+    ),
     path("backoffice/gebruikers/<int:pk>/", bo.user_action, name="backoffice_user_action"),
     *urls_rosters.urlpatterns,
     *urls_memberships.urlpatterns,

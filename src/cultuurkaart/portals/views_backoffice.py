@@ -231,3 +231,31 @@ def user_action(request, pk: int):
             accounts.set_active(user, action == "unblock", actor=request.user)
             messages.success(request, _("De wijziging is opgeslagen."))
     return redirect(f"{reverse('portals:backoffice_users')}?zoek={user.email}")
+
+
+@admin_page
+def budget_holder_changes(request):
+    from cultuurkaart.schools.models import BudgetHolderChange
+
+    changes = BudgetHolderChange.objects.select_related("school", "replaces", "requested_by")[:100]
+    return render(request, "portals/backoffice/budget_holder_changes.html", {"changes": changes})
+
+
+@admin_page
+@require_POST
+def decide_budget_holder_change(request, pk: int):
+    from cultuurkaart.schools.models import BudgetHolderChange
+
+    change = get_object_or_404(BudgetHolderChange, pk=pk)
+    try:
+        schools.decide_budget_holder_change(
+            change,
+            approve=request.POST.get("decision") == "approve",
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Het besluit is opgeslagen en gemaild."))
+    return redirect("portals:backoffice_bh_changes")

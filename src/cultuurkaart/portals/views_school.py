@@ -3,11 +3,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.schools import services as schools
 
 from .access import school_page
-from .forms import SchoolSettingsForm, add_service_errors
+from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_errors
 
 
 @school_page()
@@ -33,3 +33,33 @@ def settings_page(request, school):
 @school_page()
 def support(request, school):
     return render(request, "portals/school/support.html", {"school": school})
+
+
+@school_page(RoleName.BOARD)
+def budget_holder(request, school):
+    """The board appoints or replaces the budget holder; CJP approves."""
+    holders = list(schools.current_budget_holders(school))
+    form = BudgetHolderChangeForm(request.POST or None, holders=holders)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "replaces": form.cleaned_data["replaces"] or None}
+        try:
+            schools.request_budget_holder_change(school, data, actor=request.user)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Het verzoek is verstuurd. CJP beoordeelt het; u krijgt een e-mail.")
+            )
+            return redirect("portals:school_budget_holder", school_id=school.pk)
+    return render(
+        request,
+        "portals/school/budget_holder.html",
+        {
+            "school": school,
+            "form": form,
+            "holders": holders,
+            "changes": school.budget_holder_changes.select_related("replaces")[:10],
+        },
+    )

@@ -188,3 +188,43 @@ class SchoolNumberSequence(models.Model):
     """Locked counter for CJP-schoolnummers (one row)."""
 
     last = models.PositiveIntegerField(default=100000)
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht op CJP")
+    APPROVED = "approved", _("Goedgekeurd")
+    REJECTED = "rejected", _("Afgewezen")
+
+
+class BudgetHolderChange(models.Model):
+    """The board names a (new or additional) budget holder; the platform admin approves
+    (SPEC §2 "Replacing the budget holder")."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="budget_holder_changes"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=clock.now)
+    name = models.CharField(_("naam nieuwe budgethouder"), max_length=200)
+    email = models.EmailField(_("e-mailadres nieuwe budgethouder"))
+    replaces = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leeg: een extra budgethouder naast de huidige."),
+    )
+    status = models.CharField(
+        max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]

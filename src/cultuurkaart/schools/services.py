@@ -21,7 +21,16 @@ from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.models import TermsKind
 
 from .constants import PROVINCES, TRANSITIONS, SchoolKind, SchoolStatus
-from .models import Location, Programme, RegistryCount, RegistryImport, School, SchoolNumberSequence
+from .models import (
+    BudgetHolderChange,
+    ChangeStatus,
+    Location,
+    Programme,
+    RegistryCount,
+    RegistryImport,
+    School,
+    SchoolNumberSequence,
+)
 
 REGISTRATION_CONSENTS = [
     TermsKind.TERMS,
@@ -711,3 +720,138 @@ def update_school_settings(school: School, data: dict[str, Any], *, actor) -> Sc
                 data={"fields": changed},
             )
     return school
+
+
+# --- budget holder replacement ---------------------------------------------------------
+
+
+def current_budget_holders(school: School):
+    from cultuurkaart.accounts.models import User
+
+    return User.objects.filter(roles__school=school, roles__role=RoleName.BUDGET_HOLDER).order_by(
+        "email"
+    )
+
+
+def request_budget_holder_change(
+    school: School, data: dict[str, Any], *, actor
+) -> BudgetHolderChange:
+    """The board (or its delegate) names a budget holder and confirms the mandate."""
+
+    if not actor.has_school_role(school.pk, RoleName.BOARD):
+        raise DomainError(
+            "Only the school board may appoint the budget holder.", type="forbidden", status=403
+        )
+    if school.status != SchoolStatus.ACTIVE:
+        raise DomainError(
+            "The school's registration is not active.", type="registration-not-active"
+        )
+    errors: list[dict] = []
+    name = clean_text(data.get("name"), "name", errors)
+    email = clean_email(data.get("email"), "email", errors)
+    replaces = None
+    if data.get("replaces"):
+        replaces = current_budget_holders(school).filter(pk=data["replaces"]).first()
+        if replaces is None:
+            errors.append(
+                {
+                    "field": "replaces",
+                    "code": "unknown",
+                    "message": "Kies een huidige budgethouder.",
+                }
+            )
+    if data.get("confirm_mandate") is not True:
+        errors.append(
+            {
+                "field": "confirm_mandate",
+                "code": "required",
+                "message": "Bevestig dat het bevoegd gezag de budgethouder mandateert.",
+            }
+        )
+    if (
+        not errors
+        and current_budget_holders(school).filter(email__iexact=email).exists()
+        and replaces is None
+    ):
+        errors.append(
+            {
+                "field": "email",
+                "code": "already-budget-holder",
+                "message": "Dit is al een budgethouder.",
+            }
+        )
+    if errors:
+        raise ValidationFailed("The request is incomplete.", errors=errors)
+    with transaction.atomic():
+        School.objects.select_for_update().get(pk=school.pk)
+        if school.budget_holder_changes.filter(status=ChangeStatus.PENDING).exists():
+            raise Conflict("A request is already waiting for CJP.", type="change-pending")
+        change = BudgetHolderChange.objects.create(
+            school=school, requested_by=actor, name=name, email=email, replaces=replaces
+        )
+        terms.record_consents(change, [TermsKind.MANDATE], user=actor)
+        audit.record(
+            "schools.budget_holder_change.requested", actor=actor, obj=change, school_id=school.pk
+        )
+    return change
+
+
+def decide_budget_holder_change(change, *, approve: bool, actor, reason: str = ""):
+    """Approve: the new budget holder gets the role (and an e-mail); a replaced one loses
+    access at once. Reject: with a reason, e-mailed to the board."""
+
+    if not approve and not (reason or "").strip():
+        raise ValidationFailed(
+            "A reason is required.",
+            errors=[{"field": "reason", "code": "required", "message": "Geef een reden."}],
+        )
+    with transaction.atomic():
+        school = School.objects.select_for_update().get(pk=change.school_id)
+        change = BudgetHolderChange.objects.select_for_update().get(pk=change.pk)
+        if change.status != ChangeStatus.PENDING:
+            raise Conflict("This request has been decided already.", type="already-decided")
+        change.decided_at, change.decided_by = clock.now(), actor
+        board_emails = list(
+            school.roles.filter(role=RoleName.BOARD).values_list("user__email", flat=True)
+        ) or [school.board_email]
+        if not approve:
+            change.status = ChangeStatus.REJECTED
+            change.rejection_reason = reason.strip()[:2000]
+            change.save()
+            audit.record(
+                "schools.budget_holder_change.rejected",
+                actor=actor,
+                obj=change,
+                school_id=school.pk,
+            )
+            mail.send(
+                "budget_holder_change_rejected", board_emails, {"school": school, "change": change}
+            )
+            return change
+        change.status = ChangeStatus.APPROVED
+        change.save()
+        user, _ = accounts.get_or_create_user(change.email, name=change.name)
+        accounts.grant_role(user, RoleName.BUDGET_HOLDER, school=school, actor=actor)
+        if change.replaces_id:
+            accounts.revoke_role(
+                change.replaces, RoleName.BUDGET_HOLDER, school=school, actor=actor
+            )
+        school.budget_holder_name, school.budget_holder_email = change.name, change.email
+        school.save(update_fields=["budget_holder_name", "budget_holder_email"])
+        audit.record(
+            "schools.budget_holder_change.approved",
+            actor=actor,
+            obj=change,
+            school_id=school.pk,
+            data={"user": user.pk, "replaced": change.replaces_id},
+        )
+        link = accounts.password_set_link(user) if not user.has_usable_password() else None
+        mail.send(
+            "school_approved_budget_holder",
+            [user.email],
+            {"school": school, "user": user, "password_link": link},
+            language=user.language,
+        )
+        recipients = board_emails + ([change.replaces.email] if change.replaces_id else [])
+        mail.send("budget_holder_change_approved", recipients, {"school": school, "change": change})
+    return change
