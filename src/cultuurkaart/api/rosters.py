@@ -1,5 +1,206 @@
-"""API endpoints of the rosters domain (API.md). Thin: parse, check scope, call services."""
+"""API endpoints of the rosters domain (API.md "Rosters"). Thin: parse, check scope, call services.
 
-from ninja import Router
+Who may: the budget holder manages both lists; Docent+ reads the student list (no codes);
+the platform admin never sees roster personal data (403 on every endpoint here).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.core.errors import PermissionDenied
+from cultuurkaart.rosters import constants as C
+from cultuurkaart.rosters import queries, services, workbooks
+from cultuurkaart.rosters.constants import RosterKind
+from cultuurkaart.rosters.exceptions import ConfirmationRequired, InvalidRoster, UnreadableFile
+from cultuurkaart.rosters.models import Person
+from cultuurkaart.rosters.validation import validate_file
+
+from .base import paginate
+from .permissions import school_for
 
 router = Router(tags=["rosters"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _school(request, school_id: str, kind: str, *, manage: bool):
+    if kind not in RosterKind.values:
+        raise Http404
+    if manage or kind == RosterKind.TEACHERS:
+        roles = (RoleName.BUDGET_HOLDER,)
+    else:
+        roles = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS)
+    school = school_for(request, school_id, *roles)
+    if not request.user.has_school_role(school.pk):
+        # The platform admin sees rosters only as counts (SPEC §1).
+        raise PermissionDenied(
+            "Roster data belong to the school; the platform admin sees counts only."
+        )
+    return school
+
+
+def person_out(person: Person) -> dict:
+    data = {
+        "id": str(person.pk),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "mobile": person.mobile,
+        "location": person.location,
+        "year": person.year,
+        "group": person.group,
+        "status": person.status,
+    }
+    if person.kind == RosterKind.TEACHERS:
+        data["type"] = person.teacher_type
+    return data
+
+
+def _read_upload(file: UploadedFile) -> bytes:
+    if file.size is not None and file.size > C.MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"Het bestand is te groot (meer dan {C.MAX_FILE_BYTES // (1024 * 1024)} MB)."
+        )
+    data = file.read(C.MAX_FILE_BYTES + 1)
+    return data
+
+
+@router.get("/schools/{school_id}/roster/{kind}/template", response={200: None})
+def template(request, school_id: str, kind: str):
+    """The .xlsx upload template for this school's type (VO: leerjaar/klas, MBO: studiejaar/opleiding)."""
+    school = _school(request, school_id, kind, manage=True)
+    response = HttpResponse(workbooks.build_template(kind, school.kind), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{workbooks.template_filename(kind)}"'
+    return response
+
+
+@router.post("/schools/{school_id}/roster/{kind}/validate", response=dict)
+def validate(request, school_id: str, kind: str, file: File[UploadedFile]):
+    """Check a filled-in template: every error with its spreadsheet row and column."""
+    school = _school(request, school_id, kind, manage=True)
+    result = validate_file(_read_upload(file), kind, school_kind=school.kind)
+    return result.as_api()
+
+
+@router.put("/schools/{school_id}/roster/{kind}", response=dict)
+def replace(
+    request,
+    school_id: str,
+    kind: str,
+    file: File[UploadedFile],
+    confirm_complete: Form[bool] = False,
+):
+    """Replace the whole list (SPEC §3): removed / kept (status kept) / added."""
+    school = _school(request, school_id, kind, manage=True)
+    if not confirm_complete:
+        raise ConfirmationRequired(
+            "Confirm with confirm_complete=true that the file holds everyone entitled."
+        )
+    result = validate_file(_read_upload(file), kind, school_kind=school.kind)
+    if not result.valid:
+        raise InvalidRoster(
+            f"The file has {result.error_count} error(s); nothing was changed.",
+            errors=result.errors,
+        )
+    summary = services.replace_roster(
+        school, kind, result.rows, actor=request.user, filename=file.name or ""
+    )
+    return {
+        "added": summary["added"],
+        "kept": summary["kept"],
+        "removed": summary["removed"],
+        "total": summary["total"],
+        "removed_with_active_membership": [str(p["id"]) for p in summary["removed_active"]],
+    }
+
+
+class PersonIn(Schema):
+    first_name: str
+    last_name: str
+    email: str | None = None
+    mobile: str | None = None
+    location: str | None = None
+    year: int | None = None
+    group: str | None = None
+    type: str | None = None
+
+
+class PersonPatch(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    mobile: str | None = None
+    location: str | None = None
+    year: int | None = None
+    group: str | None = None
+    type: str | None = None
+
+
+@router.post("/schools/{school_id}/roster/{kind}", response={201: dict})
+def add(request, school_id: str, kind: str, payload: PersonIn):
+    """Add one person by hand."""
+    school = _school(request, school_id, kind, manage=True)
+    person = services.add_person(school, kind, payload.dict(), actor=request.user)
+    return Status(201, person_out(person))
+
+
+@router.get("/schools/{school_id}/roster/{kind}", response=dict)
+def list_people(request, school_id: str, kind: str):
+    """The list, filtered by `first_name`, `last_name`, `email`, `mobile`, `year`, `group`,
+    `status` (repeatable), `q`; `sort` (a field, `-field` descending)."""
+    school = _school(request, school_id, kind, manage=False)
+    qs, _sort = queries.sorted_people(
+        queries.filter_people(school, kind, request.GET), request.GET.get("sort")
+    )
+    return paginate(request, qs, person_out)
+
+
+@router.get("/schools/{school_id}/roster/{kind}/export.xlsx", response={200: None})
+def export(request, school_id: str, kind: str):
+    """The (filtered) list as Excel, with activation codes for the budget holder."""
+    school = _school(request, school_id, kind, manage=False)
+    with_codes = request.user.has_school_role(school.pk, RoleName.BUDGET_HOLDER)
+    return export_response(school, kind, request.GET, with_codes=with_codes)
+
+
+def export_response(school, kind: str, params, *, with_codes: bool) -> HttpResponse:
+    qs, _sort = queries.sorted_people(
+        queries.filter_people(school, kind, params), params.get("sort")
+    )
+    rows = list(qs.values_list(*queries.EXPORT_COLUMNS))
+    codes = None
+    if with_codes:
+        codes = {}
+        ids = [r[0] for r in rows]
+        for start in range(0, len(ids), 5000):
+            found = queries.current_codes(ids[start : start + 5000])
+            if found is None:
+                break
+            codes.update(found)
+    content = workbooks.export_people(rows, kind, school_kind=school.kind, codes=codes)
+    name = "leerlingen.xlsx" if kind == RosterKind.STUDENTS else "docenten.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.patch("/schools/{school_id}/roster/{kind}/{person_id}", response=dict)
+def edit(request, school_id: str, kind: str, person_id: int, payload: PersonPatch):
+    """Edit one person by hand (fields left out stay as they are)."""
+    school = _school(request, school_id, kind, manage=True)
+    person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
+    person = services.update_person(person, payload.dict(exclude_unset=True), actor=request.user)
+    return person_out(person)
+
+
+@router.delete("/schools/{school_id}/roster/{kind}/{person_id}", response={204: None})
+def remove(request, school_id: str, kind: str, person_id: int):
+    """Remove one person by hand; an active membership stays, unused codes are revoked."""
+    school = _school(request, school_id, kind, manage=True)
+    person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
+    services.remove_person(person, actor=request.user)
+    return Status(204, None)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cultuurkaart.core import clock
 
-from .constants import PersonStatus, RosterKind, TeacherType
+from .constants import JobAction, JobStatus, PersonStatus, RosterKind, TeacherType
 
 
 class PersonQuerySet(models.QuerySet):
@@ -46,6 +46,7 @@ class Person(models.Model):
             models.Index(fields=["school", "kind", "status"]),
             models.Index(fields=["school", "kind", "last_name", "first_name"]),
             models.Index(fields=["school", "kind", "email"]),
+            models.Index(fields=["school", "kind", "group", "year"]),
         ]
 
     def __str__(self) -> str:
@@ -72,3 +73,36 @@ class RosterUpload(models.Model):
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         indexes = [models.Index(fields=["school", "kind", "uploaded_at"])]
+
+
+class RosterJob(models.Model):
+    """A validation or import of an uploaded roster file, run in the background with
+    progress the page can poll. The file is kept only until the job's import is done
+    (or for `JOB_FILE_HOURS`); the result holds counts and the errors for the page."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=RosterKind.choices)
+    action = models.CharField(max_length=10, choices=JobAction.choices)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    phase = models.CharField(max_length=100, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField(null=True, blank=True, editable=False)
+    confirmed = models.BooleanField(default=False)
+    result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["school", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"RosterJob {self.pk} {self.action} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,0 +1,11 @@
+"""Scheduled jobs of the rosters app (core.jobs)."""
+
+from cultuurkaart.core.jobs import job
+
+from .runner import purge_old_files
+
+
+@job("purge-roster-files")
+def purge_roster_files(params: dict) -> dict:
+    """Uploaded roster files are kept only briefly (they hold personal data)."""
+    return {"purged": purge_old_files()}

@@ -1,0 +1,154 @@
+"""Background runs of roster validations and imports, with progress for the page.
+
+`start_job(job)` runs the job: through Celery when a broker is configured, in a daemon
+thread in the embedded set-up, or at once (synchronously) when `CK_ROSTER_JOBS_INLINE`
+is true (the test settings' `CK_TESTING` turns this on). The page polls the job's status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from cultuurkaart.core import clock
+from cultuurkaart.core.errors import DomainError
+
+from . import services
+from .constants import JobAction, JobStatus
+from .models import RosterJob
+from .validation import validate_file
+
+logger = logging.getLogger(__name__)
+JOB_FILE_HOURS = 2
+PAGE_ERRORS = 1000  # errors kept for the page (the API returns them all)
+
+
+def _inline() -> bool:
+    return bool(getattr(settings, "CK_ROSTER_JOBS_INLINE", getattr(settings, "CK_TESTING", False)))
+
+
+def create_job(
+    school, kind: str, action: str, data: bytes, *, filename: str, actor, confirmed=False
+) -> RosterJob:
+    purge_old_files()
+    return RosterJob.objects.create(
+        school=school,
+        kind=kind,
+        action=action,
+        data=data,
+        filename=(filename or "")[:200],
+        confirmed=confirmed,
+        created_by=actor,
+    )
+
+
+def start_job(job: RosterJob) -> None:
+    if _inline():
+        run_job(job.pk)
+        return
+    if getattr(settings, "CELERY_BROKER_URL", ""):
+        from .tasks import run_roster_job
+
+        transaction.on_commit(lambda: run_roster_job.delay(job.pk))
+        return
+    thread = threading.Thread(
+        target=_thread_main, args=(job.pk,), daemon=True, name=f"roster-job-{job.pk}"
+    )
+    transaction.on_commit(thread.start)
+
+
+def _thread_main(job_id: int) -> None:
+    try:
+        run_job(job_id)
+    finally:
+        connection.close()
+
+
+def _set(job_id: int, **fields) -> None:
+    RosterJob.objects.filter(pk=job_id).update(**fields)
+
+
+def run_job(job_id: int) -> None:
+    """Validate (and for an import: replace the roster). Never raises for a bad file:
+    the outcome goes into `job.result`."""
+    close_old_connections()
+    job = RosterJob.objects.select_related("school", "created_by").get(pk=job_id)
+    if job.finished:
+        return
+    _set(job_id, status=JobStatus.RUNNING, progress=1, phase="validate")
+    importing = job.action == JobAction.IMPORT
+    share = 40 if importing else 99
+    last = [-1]
+
+    def on_rows(done: int, total: int) -> None:
+        percent = 1 + int(share * done / max(total, 1))
+        if percent != last[0]:
+            last[0] = percent
+            _set(job_id, progress=percent)
+
+    data = bytes(job.data or b"")
+    try:
+        result = validate_file(data, job.kind, school_kind=job.school.kind, progress=on_rows)
+        outcome = {
+            "valid": result.valid,
+            "rows": result.row_count,
+            "error_count": result.error_count,
+            "errors": result.errors[:PAGE_ERRORS],
+        }
+        if importing and result.valid:
+            if not job.confirmed:
+                outcome["confirmation_required"] = True
+            else:
+
+                def on_phase(phase: str, percent: int) -> None:
+                    _set(job_id, phase=phase, progress=40 + int(percent * 0.59))
+
+                summary = services.replace_roster(
+                    job.school,
+                    job.kind,
+                    result.rows,
+                    actor=job.created_by,
+                    filename=job.filename,
+                    progress=on_phase,
+                )
+                outcome["summary"] = summary
+        fields = {"status": JobStatus.DONE, "result": outcome}
+    except DomainError as exc:
+        fields = {
+            "status": JobStatus.DONE,
+            "result": {
+                "valid": False,
+                "unreadable": True,
+                "type": exc.type,
+                "message": exc.message,
+                "rows": 0,
+                "errors": [],
+                "error_count": 0,
+            },
+        }
+    except Exception:
+        logger.exception("roster job %s failed", job_id)
+        fields = {"status": JobStatus.FAILED, "result": {"valid": False, "failed": True}}
+    keep_file = job.action == JobAction.VALIDATE and fields["result"].get("valid")
+    _set(
+        job_id,
+        progress=100,
+        phase="",
+        finished_at=clock.now(),
+        **({} if keep_file else {"data": None}),
+        **fields,
+    )
+
+
+def purge_old_files() -> int:
+    """Drop uploaded files older than JOB_FILE_HOURS, and jobs older than a day (their
+    results hold names)."""
+    now = clock.now()
+    RosterJob.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+    return RosterJob.objects.filter(
+        created_at__lt=now - dt.timedelta(hours=JOB_FILE_HOURS), data__isnull=False
+    ).update(data=None)
