@@ -1,5 +1,310 @@
-"""API endpoints of the orders domain (API.md). Thin: parse, check scope, call services."""
+"""Budget orders and invoices (API.md "Budget orders and invoices"). Thin: parse, check
+scope, call services."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from ninja import Router, Schema
+
+from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.core import clock
+from cultuurkaart.core.errors import Conflict
+from cultuurkaart.core.money import to_api
+from cultuurkaart.orders import services
+from cultuurkaart.orders.constants import AWAITING
+from cultuurkaart.orders.models import BudgetOrder, IdempotencyRecord, Invoice
+
+from .base import paginate
+from .permissions import require_admin, school_for
 
 router = Router(tags=["orders"])
+
+BH = RoleName.BUDGET_HOLDER
+READERS = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.BOARD)
+INVOICE_READERS = (RoleName.BUDGET_HOLDER, RoleName.BOARD)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(clock.AMSTERDAM).isoformat() if moment else None
+
+
+def serialize_order(order: BudgetOrder) -> dict[str, Any]:
+    quote = services.order_quote(order)
+    invoice = getattr(order, "invoice", None) if order.status != "submitted" else None
+    return {
+        "id": str(order.pk),
+        "school": str(order.school_id),
+        "programme": order.programme.code,
+        "kind": order.kind,
+        "status": order.status,
+        "with_contribution": order.with_contribution,
+        "without_contribution": order.without_contribution,
+        "teachers": order.teachers,
+        "dossier_interest": order.dossier_interest,
+        "reference": order.reference,
+        "duo_count": order.duo_count,
+        "submitted_at": _iso(order.submitted_at),
+        "objection_deadline": _iso(order.objection_deadline),
+        "decided_at": _iso(order.decided_at),
+        "rejection_reason": order.rejection_reason,
+        "quote": quote.api(),
+        "budget": quote.budget_api(),
+        "invoice": str(invoice.pk) if invoice else None,
+    }
+
+
+def serialize_invoice(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "id": str(invoice.pk),
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "school": str(invoice.school_id),
+        "programme": invoice.programme.code,
+        "order": str(invoice.order_id) if invoice.order_id else None,
+        "recipient": invoice.recipient_name,
+        "reference": invoice.reference,
+        "date": invoice.issued_on.isoformat(),
+        "due_date": invoice.due_on.isoformat(),
+        "lines": [
+            {
+                "code": line.code,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": to_api(line.unit_price),
+                "amount": to_api(line.amount),
+            }
+            for line in invoice.lines.all()
+        ],
+        "subtotal": to_api(invoice.subtotal),
+        "vat": {"rate": str(invoice.vat_rate), "amount": to_api(invoice.vat_amount)},
+        "total": to_api(invoice.total),
+        "ocw_top_up": to_api(invoice.ocw_top_up),
+        "amount_paid": to_api(invoice.amount_paid),
+        "outstanding": to_api(invoice.outstanding),
+        "credit": to_api(invoice.credit),
+        "status": invoice.shown_status(),
+        "credit_for": str(invoice.credit_for_id) if invoice.credit_for_id else None,
+    }
+
+
+class OrderIn(Schema):
+    programme: Any = None
+    kind: Any = None
+    with_contribution: Any = None
+    without_contribution: Any = None
+    teachers: Any = None
+    dossier_interest: Any = None
+    reference: Any = None
+
+
+def _order(request, order_id: str, *roles: str) -> BudgetOrder:
+    try:
+        order = BudgetOrder.objects.select_related("programme", "school").get(pk=int(order_id))
+    except (ValueError, BudgetOrder.DoesNotExist) as exc:
+        raise Http404 from exc
+    school_for(request, str(order.school_id), *roles)
+    return order
+
+
+def _invoice(request, invoice_id: str, *roles: str) -> Invoice:
+    try:
+        invoice = Invoice.objects.select_related("programme").get(pk=int(invoice_id))
+    except (ValueError, Invoice.DoesNotExist) as exc:
+        raise Http404 from exc
+    school_for(request, str(invoice.school_id), *roles)
+    return invoice
+
+
+@router.post("/schools/{school_id}/budget-orders/quote", response=dict)
+def quote(request, school_id: str, payload: OrderIn):
+    """The invoice lines and budgets for these numbers; nothing is stored."""
+    school = school_for(request, school_id, BH)
+    result = services.quote_for(school, payload.dict())
+    return {**result.api(), "budget": result.budget_api()}
+
+
+@router.post("/schools/{school_id}/budget-orders", response={201: dict})
+def submit(request, school_id: str, payload: OrderIn):
+    school = school_for(request, school_id, BH)
+    order = services.submit_order(school, payload.dict(), actor=request.user)
+    return 201, serialize_order(order)
+
+
+@router.get("/schools/{school_id}/budget-orders", response=dict)
+def list_orders(request, school_id: str, programme: str | None = None):
+    school = school_for(request, school_id, *READERS)
+    qs = BudgetOrder.objects.filter(school=school).select_related("programme", "invoice")
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    return paginate(request, qs.order_by("-submitted_at", "-id"), serialize_order)
+
+
+@router.get("/budget-orders/{order_id}", response=dict)
+def get_order(request, order_id: str):
+    return serialize_order(_order(request, order_id, *READERS))
+
+
+@router.patch("/budget-orders/{order_id}", response=dict)
+def change(request, order_id: str, payload: OrderIn):
+    order = _order(request, order_id, BH)
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    return serialize_order(services.change_order(order, data, actor=request.user))
+
+
+@router.delete("/budget-orders/{order_id}", response={204: None})
+def cancel(request, order_id: str):
+    order = _order(request, order_id, BH)
+    services.cancel_order(order, actor=request.user)
+    return 204, None
+
+
+@router.get("/admin/budget-orders", response=dict)
+def worklist(request, status: str | None = None):
+    """Admin: orders; `status=awaiting` gives the worklist (objection period over)."""
+    require_admin(request)
+    qs = BudgetOrder.objects.select_related("programme", "school", "invoice")
+    if status == "awaiting":
+        qs = qs.awaiting_decision().order_by("objection_deadline", "id")
+    elif status:
+        qs = qs.filter(status=status).order_by("-submitted_at", "-id")
+    return paginate(request, qs, serialize_order)
+
+
+@router.post("/admin/budget-orders/{order_id}/approve", response=dict)
+def approve(request, order_id: str):
+    require_admin(request)
+    order = _order(request, order_id)
+    invoice = services.approve_order(order, actor=request.user)
+    return {"id": str(order.pk), "status": "approved", "invoice": serialize_invoice(invoice)}
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/admin/budget-orders/{order_id}/reject", response=dict)
+def reject(request, order_id: str, payload: ReasonIn):
+    require_admin(request)
+    order = _order(request, order_id)
+    order = services.reject_order(order, payload.reason, actor=request.user)
+    return {"id": str(order.pk), "status": order.status, "reason": order.rejection_reason}
+
+
+@router.get("/schools/{school_id}/invoices", response=dict)
+def list_invoices(request, school_id: str):
+    school = school_for(request, school_id, *INVOICE_READERS)
+    qs = (
+        Invoice.objects.filter(school=school)
+        .select_related("programme")
+        .prefetch_related("lines")
+        .order_by("-issued_at", "-id")
+    )
+    return paginate(request, qs, serialize_invoice)
+
+
+@router.get("/admin/invoices", response=dict)
+def admin_invoices(request, status: str | None = None):
+    require_admin(request)
+    qs = Invoice.objects.select_related("programme").prefetch_related("lines")
+    if status == "overdue":
+        qs = qs.filter(status="open", due_on__lt=clock.today())
+    elif status:
+        qs = qs.filter(status=status)
+    return paginate(request, qs.order_by("-issued_at", "-id"), serialize_invoice)
+
+
+@router.get("/invoices/{invoice_id}", response=dict)
+def get_invoice(request, invoice_id: str):
+    return serialize_invoice(_invoice(request, invoice_id, *INVOICE_READERS))
+
+
+@router.get("/invoices/{invoice_id}/pdf")
+def invoice_pdf(request, invoice_id: str):
+    invoice = _invoice(request, invoice_id, *INVOICE_READERS)
+    response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
+    return response
+
+
+class PaymentIn(Schema):
+    amount: Any
+    paid_on: Any
+
+
+def idempotent(request, scope: str, payload: dict, compute) -> tuple[int, dict]:
+    """Honour `Idempotency-Key` (API.md Conventions): the same key and body within 24 h
+    returns the first response; the same key with another body → 409
+    `idempotency-conflict`. The record is inserted first in the same transaction, so a
+    concurrent duplicate waits on the unique key and then replays the stored answer."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return compute()
+    body_hash = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    lookup = {"user": request.user, "key": key[:200], "scope": scope}
+    IdempotencyRecord.objects.filter(
+        **lookup, created_at__lt=clock.now() - dt.timedelta(hours=24)
+    ).delete()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    **lookup, body_hash=body_hash, status=0, response={}
+                )
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(**lookup)
+            if record.body_hash != body_hash:
+                raise Conflict(
+                    "This Idempotency-Key was used with another request body.",
+                    type="idempotency-conflict",
+                ) from None
+            return record.status, record.response
+        status, body = compute()
+        record.status, record.response = status, body
+        record.save(update_fields=["status", "response"])
+    return status, body
+
+
+@router.post("/admin/invoices/{invoice_id}/payments", response={201: dict, 200: dict})
+def register_payment(request, invoice_id: str, payload: PaymentIn):
+    """Register a (partial) payment; honours `Idempotency-Key`."""
+    require_admin(request)
+    invoice = _invoice(request, invoice_id)
+    data = {"invoice": invoice_id, "amount": payload.amount, "paid_on": payload.paid_on}
+
+    def compute():
+        payment = services.register_payment(
+            invoice, payload.amount, payload.paid_on, actor=request.user
+        )
+        fresh = Invoice.objects.select_related("programme").get(pk=invoice.pk)
+        return 201, {
+            "id": str(payment.pk),
+            "amount": to_api(payment.amount),
+            "paid_on": payment.paid_on.isoformat(),
+            "invoice": serialize_invoice(fresh),
+        }
+
+    return idempotent(request, "invoice-payment", data, compute)
+
+
+class CreditNoteIn(Schema):
+    reason: str
+
+
+@router.post("/admin/invoices/{invoice_id}/credit-note", response={201: dict})
+def credit_note(request, invoice_id: str, payload: CreditNoteIn):
+    """Correct an open, unpaid invoice with a credit note (invoices are immutable)."""
+    require_admin(request)
+    invoice = _invoice(request, invoice_id)
+    note = services.issue_credit_note(invoice, reason=payload.reason, actor=request.user)
+    return 201, serialize_invoice(note)
+
+
+__all__ = ["AWAITING", "router", "serialize_invoice", "serialize_order"]

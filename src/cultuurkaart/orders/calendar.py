@@ -1,0 +1,58 @@
+"""Working days and the date rules of budget orders (SPEC §5).
+
+A working day is Monday–Friday that is not a Dutch public holiday per `holidays.NL`
+(≥ 0.83, which lists Good Friday). Koningsdag moves to 26 April when 27 April is a
+Sunday; the package knows that.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+from cultuurkaart.core import clock
+
+OBJECTION_WORKING_DAYS = 5
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.NL(years=year).keys())
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day after `day` (not counting `day` itself)."""
+    current = day
+    found = 0
+    while found < count:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            found += 1
+    return current
+
+
+def objection_deadline(submitted_at: dt.datetime) -> dt.datetime:
+    """23:59:59 Europe/Amsterdam on the fifth working day after the submission date."""
+    submitted_on = submitted_at.astimezone(clock.AMSTERDAM).date()
+    return clock.end_of_day(add_working_days(submitted_on, OBJECTION_WORKING_DAYS))
+
+
+def add_months_clamped(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+def unpaid_cancellation_from(submitted_at: dt.datetime) -> dt.date:
+    """First day on which an unpaid order counts as "more than 3 months" old: the day
+    after the same day-of-month three months later, clamped to that month's end
+    (10 Jan → 11 Apr; 30 Nov → 1 Mar)."""
+    submitted_on = submitted_at.astimezone(clock.AMSTERDAM).date()
+    return add_months_clamped(submitted_on, 3) + dt.timedelta(days=1)

@@ -1,0 +1,123 @@
+"""Invoice PDFs (fpdf2, core fonts in Windows-1252 so € and accents print)."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from cultuurkaart.core.money import format_eur
+
+ISSUER = [
+    "Cultuurkaart, uitgevoerd door CJP",
+    "namens de Stichting Cultuurkaartcentrale",
+    "Postbus 0000, 1000 AA Amsterdam",
+    "administratie@cultuurkaart.example",
+]
+
+
+def _t(text) -> str:
+    """Text the core fonts can print (Windows-1252); other characters become '?'."""
+    return str(text).replace("\u00a0", " ").encode("cp1252", "replace").decode("cp1252")
+
+
+def _eur(value) -> str:
+    return _t(format_eur(value))
+
+
+def render_invoice(invoice, lines, *, school, programme) -> bytes:
+    credit = invoice.kind == "credit_note"
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_title(_t(f"Factuur {invoice.number}"))
+    pdf.set_author("Stichting Cultuurkaartcentrale")
+    pdf.set_creation_date(invoice.issued_at)
+    pdf.add_page()
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_font("helvetica", "B", 18)
+    pdf.cell(0, 10, _t("Creditnota" if credit else "Factuur"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=9)
+    for row in ISSUER:
+        pdf.cell(0, 4.5, _t(row), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("helvetica", "B", 10)
+    pdf.cell(0, 5, _t("Aan"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=10)
+    pdf.cell(0, 5, _t(invoice.recipient_name), new_x="LMARGIN", new_y="NEXT")
+    for row in (invoice.recipient_address or "").splitlines():
+        pdf.cell(0, 5, _t(row.strip()), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+    facts = [
+        ("Factuurnummer", invoice.number),
+        ("Factuurdatum", f"{invoice.issued_on:%d-%m-%Y}"),
+        ("Vervaldatum", f"{invoice.due_on:%d-%m-%Y}"),
+        ("Programma", programme.name),
+        ("CJP-schoolnummer", school.school_number or "-"),
+    ]
+    if invoice.reference:
+        facts.append(("Uw referentie", invoice.reference))
+    for label, value in facts:
+        pdf.set_font("helvetica", "B", 10)
+        pdf.cell(45, 5.5, _t(label))
+        pdf.set_font("helvetica", size=10)
+        pdf.cell(0, 5.5, _t(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    widths = (95, 20, 32, 33)
+    pdf.set_font("helvetica", "B", 10)
+    pdf.set_fill_color(230, 234, 240)
+    for text, width, align in zip(
+        ("Omschrijving", "Aantal", "Prijs per stuk", "Bedrag"), widths, "LRRR", strict=True
+    ):
+        pdf.cell(width, 7, _t(text), border="B", align=align, fill=True)
+    pdf.ln()
+    pdf.set_font("helvetica", size=10)
+    for line in lines:
+        pdf.cell(widths[0], 6.5, _t(line.description))
+        pdf.cell(widths[1], 6.5, str(line.quantity), align="R")
+        pdf.cell(widths[2], 6.5, _eur(line.unit_price), align="R")
+        pdf.cell(widths[3], 6.5, _eur(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    label_w = sum(widths[:3])
+    totals = [
+        ("Subtotaal", invoice.subtotal, False),
+        (f"Btw {invoice.vat_rate.normalize():f}%", invoice.vat_amount, False),
+        ("Totaal te betalen" if not credit else "Totaal gecrediteerd", invoice.total, True),
+    ]
+    for label, value, bold in totals:
+        pdf.set_font("helvetica", "B" if bold else "", 10)
+        pdf.cell(label_w, 6.5, _t(label), align="R", border="T" if bold else 0)
+        pdf.cell(
+            widths[3],
+            6.5,
+            _eur(value),
+            align="R",
+            border="T" if bold else 0,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    if invoice.ocw_top_up:
+        pdf.ln(4)
+        pdf.set_font("helvetica", "I", 9)
+        pdf.multi_cell(
+            0,
+            4.5,
+            _t(
+                f"Ter informatie: OCW vult het budget aan met {_eur(invoice.ocw_top_up)} "
+                "(niet in rekening gebracht)."
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(6)
+    pdf.set_font("helvetica", size=9)
+    if not credit:
+        pdf.multi_cell(
+            0,
+            4.5,
+            _t(
+                f"Graag het totaalbedrag vóór {invoice.due_on:%d-%m-%Y} overmaken onder "
+                f"vermelding van factuurnummer {invoice.number}. Het cultuurbudget wordt "
+                "vrijgegeven zodra de factuur volledig is betaald."
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    return bytes(pdf.output())
