@@ -39,6 +39,9 @@ class InvitationBatch(models.Model):
     )
     kind = models.CharField(max_length=10, choices=RosterKind.choices, blank=True)
     client_token = models.CharField(max_length=64)
+    # Fingerprint of (who, what selection): a repeat without client_token within a minute
+    # is the same click (double submit) and returns this batch.
+    selection_hash = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,6 +63,7 @@ class InvitationBatch(models.Model):
                 fields=["school", "client_token"], name="unique_invitation_click"
             )
         ]
+        indexes = [models.Index(fields=["school", "selection_hash", "created_at"])]
 
     def __str__(self) -> str:
         return f"InvitationBatch {self.pk}"

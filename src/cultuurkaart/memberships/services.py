@@ -7,19 +7,58 @@ their audit entry in it and send mail on commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
 
 from cultuurkaart.core import audit, clock
+from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.ratelimit import FailureLimiter
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
+from cultuurkaart.schools.constants import SchoolKind
 
 from . import codes
-from .constants import BatchStatus, MailStatus, MemberKind
-from .exceptions import UnknownPerson
-from .models import ActivationCode, Invitation, InvitationBatch
+from .calendar import add_working_days, last_erasure_moment
+from .constants import (
+    DELETION_WORKING_DAYS,
+    PARENTAL_NOTICE_AGE,
+    TRANSITIONS,
+    BatchStatus,
+    CodeRequestStatus,
+    DeletionStatus,
+    EndReason,
+    MailStatus,
+    MemberKind,
+    MembershipStatus,
+    ProgrammeMark,
+)
+from .exceptions import (
+    AlreadyDecided,
+    AlreadyMember,
+    CodeUsed,
+    InvalidCode,
+    MembershipNotActive,
+    NoProgramme,
+    NotMbo,
+    ParentalNoticeRequired,
+    UnknownPerson,
+    UnknownSchool,
+)
+from .models import (
+    ActivationCode,
+    CodeRequest,
+    DeletionRequest,
+    Invitation,
+    InvitationBatch,
+    Membership,
+)
 from .queries import chunked
 
 ROSTER_TO_MEMBER = {
@@ -158,6 +197,20 @@ def select_people(school, *, kind=None, person_ids=None, statuses=None, filters=
     return qs, None
 
 
+def _selection_hash(actor, kind, person_ids, statuses, filters) -> str:
+    import hashlib
+    import json
+
+    selection = {
+        "actor": getattr(actor, "pk", None),
+        "kind": kind or "",
+        "ids": sorted({int(pk) for pk in person_ids}) if person_ids is not None else None,
+        "statuses": sorted(statuses or []),
+        "filters": {k: v for k, v in sorted((filters or {}).items()) if v not in ("", None, [])},
+    }
+    return hashlib.sha256(json.dumps(selection, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def invite_people(
     school,
     *,
@@ -167,15 +220,29 @@ def invite_people(
     statuses: Iterable[str] | None = None,
     filters: dict | None = None,
     client_token: str | None = None,
+    double_submit_seconds: int = 0,
 ) -> InvitationBatch:
     """Invite a selection (SPEC §4): every person without an active membership gets a fresh
     single-use code (earlier unused codes stop working) and, with an e-mail address, one
     invitation e-mail, sent by a background task. Active members are skipped and counted.
 
     `client_token` identifies the click: submitting it again returns the first batch.
+    Without one, `double_submit_seconds` (web forms) treats the same person repeating the
+    same selection within that many seconds as a double submit of the same click.
     """
-    token = (client_token or "").strip()[:64] or secrets.token_hex(16)
-    existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
+    fingerprint = _selection_hash(actor, kind, person_ids, statuses, filters)
+    token = (client_token or "").strip()[:64]
+    if token:
+        existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
+    else:
+        token = secrets.token_hex(16)
+        existing = None
+        if double_submit_seconds:
+            existing = InvitationBatch.objects.filter(
+                school=school,
+                selection_hash=fingerprint,
+                created_at__gte=clock.now() - dt.timedelta(seconds=double_submit_seconds),
+            ).first()
     if existing is not None:
         return existing
     qs, ids = select_people(
@@ -280,6 +347,7 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
     )
     batch = InvitationBatch.objects.select_related("school").get(pk=batch_id)
     school_name = batch.school.name
+    activate_url = _site_url("portals:activate")
     while True:
         with transaction.atomic():
             claimed = list(
@@ -316,6 +384,7 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
                         "school_name": school_name,
                         "code": codes.display(code),
                         "link": _activation_link(code),
+                        "activate_url": activate_url,
                     },
                 )
             )
@@ -343,3 +412,753 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
     )
     batch.refresh_from_db()
     return batch
+
+
+# --- activation --------------------------------------------------------------------------
+
+# Failed activations (unknown, malformed, replaced or used codes) per client and per code.
+# 15 per 15 minutes: within API.md's bounds (429 after at most 20, never before 10).
+activation_client_limiter = FailureLimiter("activation-client", limit=15, window=15 * 60)
+activation_code_limiter = FailureLimiter("activation-code", limit=10, window=15 * 60)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Age in full years on `day` (a 29 February birthday counts from 1 March)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def choose_programme(school, day: dt.date):
+    """The programme a membership activated on `day` belongs to (docs/activation-codes.md):
+    of the school's programmes of its kind whose membership period still runs, the one
+    that started last (ordering opened, i.e. the current school year), else the one that
+    runs longest."""
+    candidates = [
+        p
+        for p in school.programmes.all()
+        if p.kind == school.kind and p.membership_valid_until >= day
+    ]
+    if not candidates:
+        raise NoProgramme("The school has no programme whose membership period is running.")
+    started = [p for p in candidates if p.order_from <= day]
+    if started:
+        return max(started, key=lambda p: (p.order_from, p.membership_valid_until, p.pk))
+    return max(candidates, key=lambda p: (p.membership_valid_until, p.pk))
+
+
+def _field_error(field: str, code: str, message: str) -> dict:
+    return {"field": field, "code": code, "message": message}
+
+
+def _clean_activation(data: dict, today: dt.date) -> dict:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from cultuurkaart.accounts.models import User
+
+    errors = []
+    first = " ".join(str(data.get("first_name") or "").split())
+    last = " ".join(str(data.get("last_name") or "").split())
+    if not first:
+        errors.append(_field_error("first_name", "required", _("Vul je voornaam in.")))
+    elif len(first) > 100:
+        errors.append(_field_error("first_name", "too-long", _("Je voornaam is te lang.")))
+    if not last:
+        errors.append(_field_error("last_name", "required", _("Vul je achternaam in.")))
+    elif len(last) > 150:
+        errors.append(_field_error("last_name", "too-long", _("Je achternaam is te lang.")))
+    birth = data.get("birth_date")
+    if isinstance(birth, str):
+        try:
+            birth = dt.date.fromisoformat(birth.strip())
+        except ValueError:
+            birth = None
+    if not isinstance(birth, dt.date):
+        errors.append(
+            _field_error(
+                "birth_date", "invalid", _("Vul je geboortedatum in, bijvoorbeeld 14-03-2010.")
+            )
+        )
+    elif birth > today or age_on(birth, today) > 120:
+        errors.append(
+            _field_error("birth_date", "invalid", _("Deze geboortedatum kan niet kloppen."))
+        )
+    email = str(data.get("email") or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(_field_error("email", "invalid", _("Vul een geldig e-mailadres in.")))
+    password = str(data.get("password") or "")
+    try:
+        validate_password(password, user=User(email=email, name=f"{first} {last}"))
+    except ValidationError as exc:
+        errors.append(_field_error("password", "weak", " ".join(exc.messages)))
+    if data.get("accept_terms") is not True:
+        errors.append(
+            _field_error(
+                "accept_terms",
+                "required",
+                _("Je moet akkoord gaan met de voorwaarden en de privacyverklaring."),
+            )
+        )
+    if errors:
+        raise ValidationFailed(_("Niet alles is goed ingevuld."), errors=errors)
+    return {
+        "first_name": first,
+        "last_name": last,
+        "birth_date": birth,
+        "email": email,
+        "password": password,
+        "parents_informed": data.get("parents_informed") is True,
+    }
+
+
+def _find_code(code: str) -> ActivationCode | None:
+    row = ActivationCode.objects.filter(code_hash__in=codes.digests(code)).first()
+    if row is not None and codes.matches(code, row.code_hash):
+        return row
+    return None
+
+
+def _refuse(row: ActivationCode | None) -> None:
+    if row is None or row.revoked_at is not None or row.person_id is None:
+        raise InvalidCode(_("Deze code bestaat niet of is vervangen door een nieuwe code."))
+    if row.used_at is not None:
+        raise CodeUsed(_("Deze code is al gebruikt."))
+
+
+def check_code(raw: str | None, *, client: str) -> ActivationCode:
+    """Look up a code entered or followed on the activation page (rate-limited): the
+    current code, or InvalidCode / CodeUsed / RateLimited."""
+    activation_client_limiter.check(client)
+    code = codes.normalise(raw)
+    if code is None:
+        activation_client_limiter.fail(client)
+        raise InvalidCode(_("Deze code bestaat niet of is vervangen door een nieuwe code."))
+    code_key = codes.digest(code)
+    activation_code_limiter.check(code_key)
+    row = _find_code(code)
+    try:
+        _refuse(row)
+    except (InvalidCode, CodeUsed):
+        activation_client_limiter.fail(client)
+        activation_code_limiter.fail(code_key)
+        raise
+    return row
+
+
+def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
+    """Activate a membership with a code (SPEC §4, API.md POST /activations).
+
+    Order of answers: rate limit (429) → unknown/malformed/replaced code (404) → used
+    (409) → field errors (422) → under 16 without parents informed (422). Concurrent
+    submissions of one code: the Person and code rows are locked (Person → code order);
+    the second sees the code used (409), and the one-to-one code→membership constraint
+    backs this up.
+    """
+    from cultuurkaart.accounts import services as accounts
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.models import User
+    from cultuurkaart.core import mail, terms
+    from cultuurkaart.core.models import TermsKind
+
+    row = check_code(raw_code, client=client)
+    today = clock.today()
+    cleaned = _clean_activation(data, today)
+    if (
+        age_on(cleaned["birth_date"], today) < PARENTAL_NOTICE_AGE
+        and not cleaned["parents_informed"]
+    ):
+        raise ParentalNoticeRequired(
+            _("Je bent jonger dan 16. Bevestig dat je ouders of verzorgers het weten."),
+            errors=[
+                _field_error(
+                    "parents_informed",
+                    "required",
+                    _("Bevestig dat je ouders of verzorgers het weten."),
+                )
+            ],
+        )
+    try:
+        with transaction.atomic():
+            Person.objects.select_for_update().filter(pk=row.person_id).first()
+            row = ActivationCode.objects.select_for_update().select_related("school").get(pk=row.pk)
+            try:
+                _refuse(row)
+            except (InvalidCode, CodeUsed):
+                activation_client_limiter.fail(client)
+                raise
+            school = row.school
+            user = User.objects.filter(email__iexact=cleaned["email"]).first()
+            if user is None:
+                user = User.objects.create_user(
+                    cleaned["email"],
+                    cleaned["password"],
+                    name=f"{cleaned['first_name']} {cleaned['last_name']}",
+                )
+            elif not user.is_active or not user.check_password(cleaned["password"]):
+                raise ValidationFailed(
+                    _("Er bestaat al een account met dit e-mailadres."),
+                    errors=[
+                        _field_error(
+                            "email",
+                            "account-exists",
+                            _(
+                                "Er bestaat al een account met dit e-mailadres. Vul het "
+                                "wachtwoord van dat account in, of gebruik een ander e-mailadres."
+                            ),
+                        )
+                    ],
+                )
+            if Membership.objects.filter(
+                user=user, school=school, kind=row.kind, status=MembershipStatus.ACTIVE
+            ).exists():
+                raise AlreadyMember(_("Je hebt al een actieve Cultuurkaart van deze school."))
+            programme = choose_programme(school, today)
+            moment = clock.now()
+            membership = Membership.objects.create(
+                user=user,
+                school=school,
+                person_id=row.person_id,
+                programme=programme,
+                activation_code=row,
+                kind=row.kind,
+                mark=ProgrammeMark.MBO_CULTUURKAART
+                if programme.kind == SchoolKind.MBO
+                else ProgrammeMark.CULTUURKAART,
+                first_name=cleaned["first_name"],
+                last_name=cleaned["last_name"],
+                birth_date=cleaned["birth_date"],
+                parents_informed=cleaned["parents_informed"],
+                valid_until=programme.membership_valid_until,
+                activated_at=moment,
+                pass_key=secrets.token_urlsafe(24),
+            )
+            row.used_at = moment
+            row.code_encrypted = ""
+            row.save(update_fields=["used_at", "code_encrypted"])
+            Person.objects.filter(pk=row.person_id).update(
+                status=PersonStatus.ACTIVE, updated_at=moment
+            )
+            accounts.grant_role(
+                user,
+                RoleName.STUDENT if row.kind == MemberKind.STUDENT else RoleName.TEACHER,
+                school=school,
+            )
+            terms.record_consents(membership, [TermsKind.TERMS, TermsKind.PRIVACY], user=user)
+            audit.record(
+                "memberships.membership.activated",
+                actor=user,
+                obj=membership,
+                school_id=school.pk,
+                data={"person": row.person_id, "code": row.pk, "programme": programme.code},
+            )
+            mail.send(
+                "activation_confirmed",
+                [user.email],
+                {
+                    "first_name": membership.first_name,
+                    "school_name": school.name,
+                    "valid_until": membership.valid_until,
+                    "mark": membership.get_mark_display(),
+                    "pass_url": _site_url("portals:my_pass"),
+                },
+                language=user.language,
+            )
+    except IntegrityError as exc:  # a concurrent activation of the same code won the race
+        raise CodeUsed(_("Deze code is al gebruikt.")) from exc
+    return membership
+
+
+def _site_url(name: str, **kwargs) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.CK_SITE_URL + reverse(name, kwargs=kwargs or None)
+
+
+# --- pass --------------------------------------------------------------------------------
+
+_PASS_SALT = "cultuurkaart.memberships.pass"
+
+
+def pass_token(membership: Membership) -> str:
+    """The token in the pass's QR code: the membership's random key, signed."""
+    return signing.Signer(salt=_PASS_SALT).sign(membership.pass_key)
+
+
+def membership_for_pass_token(token: str) -> Membership | None:
+    try:
+        key = signing.Signer(salt=_PASS_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Membership.objects.filter(pass_key=key).select_related("school").first()
+
+
+def pass_verification_url(membership: Membership) -> str:
+    return _site_url("portals:verify_pass", token=pass_token(membership))
+
+
+# --- ending memberships ------------------------------------------------------------------
+
+
+def _end_memberships(ids: list[int], reason: str, *, actor=None, notify: bool) -> int:
+    """Set these active memberships inactive; roster status inactive; Docent+ lapses."""
+    from cultuurkaart.accounts import services as accounts
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.models import Role
+    from cultuurkaart.core import mail
+
+    if not ids:
+        return 0
+    moment = clock.now()
+    ended = 0
+    for chunk in chunked(ids):
+        rows = list(
+            Membership.objects.select_for_update()
+            .filter(pk__in=chunk, status=MembershipStatus.ACTIVE)
+            .select_related("user", "school")
+        )
+        rows = [m for m in rows if MembershipStatus.INACTIVE in TRANSITIONS[m.status]]
+        if not rows:
+            continue
+        Membership.objects.filter(pk__in=[m.pk for m in rows]).update(
+            status=MembershipStatus.INACTIVE, ended_at=moment, end_reason=reason
+        )
+        person_ids = [m.person_id for m in rows if m.person_id]
+        Person.objects.filter(pk__in=person_ids, status=PersonStatus.ACTIVE).update(
+            status=PersonStatus.INACTIVE, updated_at=moment
+        )
+        for membership in rows:
+            if membership.kind != MemberKind.TEACHER or membership.user is None:
+                continue
+            still_teacher = Membership.objects.filter(
+                user=membership.user_id,
+                school=membership.school_id,
+                kind=MemberKind.TEACHER,
+                status=MembershipStatus.ACTIVE,
+            ).exists()
+            if (
+                not still_teacher
+                and Role.objects.filter(
+                    user=membership.user_id, school=membership.school_id, role=RoleName.DOCENT_PLUS
+                ).exists()
+            ):
+                accounts.revoke_role(
+                    membership.user, RoleName.DOCENT_PLUS, school=membership.school, actor=actor
+                )
+        if notify:
+            for membership in rows:
+                if membership.user is not None:
+                    mail.send(
+                        "membership_ended",
+                        [membership.user.email],
+                        {
+                            "first_name": membership.first_name,
+                            "school_name": membership.school.name,
+                            "reason": EndReason(reason).label,
+                        },
+                        language=membership.user.language,
+                    )
+        ended += len(rows)
+    return ended
+
+
+def end_membership(membership: Membership, *, reason: str = EndReason.MISUSE, actor) -> Membership:
+    """Early end of one membership by the platform admin (misuse, SPEC §4)."""
+    with transaction.atomic():
+        if _end_memberships([membership.pk], reason, actor=actor, notify=True):
+            audit.record(
+                "memberships.membership.ended",
+                actor=actor,
+                obj=membership,
+                school_id=membership.school_id,
+                data={"reason": reason},
+            )
+    membership.refresh_from_db()
+    return membership
+
+
+def end_school_memberships(school, *, reason: str = EndReason.SCHOOL_ENDED, actor) -> int:
+    """Early end of every active membership of a school (withdrawal, cancelled registration)."""
+    with transaction.atomic():
+        ids = list(
+            Membership.objects.filter(school=school, status=MembershipStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ended = _end_memberships(ids, reason, actor=actor, notify=True)
+        audit.record(
+            "memberships.school_memberships.ended",
+            actor=actor,
+            obj=school,
+            school_id=school.pk,
+            data={"ended": ended, "reason": reason},
+        )
+    return ended
+
+
+def expire_memberships(*, actor=None) -> int:
+    """Memberships whose end date has passed become inactive (job `expire-memberships`)."""
+    today = clock.today()
+    with transaction.atomic():
+        ids = list(
+            Membership.objects.filter(status=MembershipStatus.ACTIVE, valid_until__lt=today)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        expired = _end_memberships(ids, EndReason.EXPIRED, actor=actor, notify=False)
+        if expired:
+            audit.record("memberships.memberships.expired", actor=actor, data={"expired": expired})
+    return expired
+
+
+# --- Docent+ -----------------------------------------------------------------------------
+
+
+def designate_docent_plus(school, membership: Membership, *, actor) -> None:
+    """The budget holder makes a teacher with an active membership Docent+ (SPEC §1)."""
+    from cultuurkaart.accounts import services as accounts
+    from cultuurkaart.accounts.constants import RoleName
+
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if (
+            membership.school_id != school.pk
+            or membership.kind != MemberKind.TEACHER
+            or membership.status != MembershipStatus.ACTIVE
+            or membership.user is None
+        ):
+            raise MembershipNotActive(
+                _("Alleen een docent met een actief lidmaatschap kan Docent+ worden.")
+            )
+        accounts.grant_role(membership.user, RoleName.DOCENT_PLUS, school=school, actor=actor)
+        audit.record(
+            "memberships.docent_plus.designated",
+            actor=actor,
+            obj=membership,
+            school_id=school.pk,
+            data={"user": membership.user_id},
+        )
+
+
+def withdraw_docent_plus(school, user, *, actor) -> int:
+    from cultuurkaart.accounts import services as accounts
+    from cultuurkaart.accounts.constants import RoleName
+
+    with transaction.atomic():
+        removed = accounts.revoke_role(user, RoleName.DOCENT_PLUS, school=school, actor=actor)
+        if removed:
+            audit.record(
+                "memberships.docent_plus.withdrawn",
+                actor=actor,
+                obj=user,
+                school_id=school.pk,
+                data={"user": user.pk},
+            )
+    return removed
+
+
+# --- deletion requests -------------------------------------------------------------------
+
+
+def request_deletion(user, *, actor=None) -> DeletionRequest:
+    """A member asks to delete their data; due within 15 working days (SPEC §4)."""
+    with transaction.atomic():
+        existing = (
+            DeletionRequest.objects.select_for_update()
+            .filter(user=user, status=DeletionStatus.PENDING)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        request = DeletionRequest.objects.create(
+            user=user,
+            requested_at=clock.now(),
+            due_on=add_working_days(clock.today(), DELETION_WORKING_DAYS),
+        )
+        audit.record(
+            "memberships.deletion.requested",
+            actor=actor or user,
+            obj=request,
+            data={"user": user.pk},
+        )
+        from cultuurkaart.core import mail
+
+        latest = Membership.objects.filter(user=user).order_by("-activated_at").first()
+        mail.send(
+            "deletion_requested",
+            [user.email],
+            {"first_name": latest.first_name if latest else "", "due_on": request.due_on},
+            language=user.language,
+        )
+    return request
+
+
+def carry_out_deletion(request: DeletionRequest, *, actor=None) -> bool:
+    """Delete the member's data: the account is anonymised and closed, passes become
+    invalid and lose name and date of birth, the roster link goes. Ledger entries keep only
+    ids (pseudonymised). A confirmation e-mail goes to the old address."""
+    from django.contrib.sessions.models import Session
+
+    from cultuurkaart.accounts.models import ApiToken, Role, User
+    from cultuurkaart.core import mail
+
+    with transaction.atomic():
+        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != DeletionStatus.PENDING:
+            return False
+        moment = clock.now()
+        user = User.objects.select_for_update().filter(pk=request.user_id).first()
+        if user is not None:
+            address, language, first_name = user.email, user.language, ""
+            memberships = list(Membership.objects.select_for_update().filter(user=user))
+            if memberships:
+                first_name = memberships[0].first_name
+            active = [m.pk for m in memberships if m.status == MembershipStatus.ACTIVE]
+            _end_memberships(active, EndReason.DELETED, actor=actor, notify=False)
+            Membership.objects.filter(pk__in=[m.pk for m in memberships]).update(
+                first_name="",
+                last_name="",
+                birth_date=None,
+                user=None,
+                person=None,
+                pass_key=Concat(Value("deleted-"), Cast("id", CharField())),
+            )
+            CodeRequest.objects.filter(email__iexact=address).delete()
+            Role.objects.filter(user=user).delete()
+            ApiToken.objects.filter(user=user).delete()
+            user.email = f"deleted-{user.pk}@deleted.invalid"
+            user.name = ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save(update_fields=["email", "name", "is_active", "password"])
+            _drop_sessions(Session, user.pk)
+            mail.send("deletion_done", [address], {"first_name": first_name}, language=language)
+        request.status = DeletionStatus.DONE
+        request.done_at = moment
+        request.save(update_fields=["status", "done_at"])
+        audit.record(
+            "memberships.deletion.carried_out",
+            actor=actor,
+            obj=request,
+            data={"user": request.user_id},
+        )
+    return True
+
+
+def _drop_sessions(session_model, user_id: int) -> None:
+    from django.conf import settings
+
+    if "db" not in settings.SESSION_ENGINE:
+        return
+    for session in session_model.objects.filter(expire_date__gt=clock.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
+            session.delete()
+
+
+def process_deletion_requests(*, actor=None) -> int:
+    """Carry out every pending deletion request (job `process-deletion-requests`, daily);
+    a request is thus done on the first run after it arrives, well before `due_on`."""
+    done = 0
+    for request in DeletionRequest.objects.filter(status=DeletionStatus.PENDING).order_by("pk"):
+        done += carry_out_deletion(request, actor=actor)
+    return done
+
+
+# --- MBO code requests -------------------------------------------------------------------
+
+code_request_limiter = FailureLimiter("code-request-client", limit=10, window=60 * 60)
+
+
+def request_code(data: dict, *, client: str) -> CodeRequest:
+    """An MBO student or teacher registers for a code (SPEC §4, 002 §5.4.2). Every request
+    counts towards the per-client limit (10 per hour)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from cultuurkaart.core import mail
+    from cultuurkaart.schools.constants import SchoolStatus
+    from cultuurkaart.schools.models import School
+
+    code_request_limiter.check(client)
+    code_request_limiter.fail(client)
+    errors = []
+    number = str(data.get("school_number") or "").strip()
+    kind = data.get("kind") or RosterKind.STUDENTS
+    first = " ".join(str(data.get("first_name") or "").split())
+    last = " ".join(str(data.get("last_name") or "").split())
+    email = str(data.get("email") or "").strip().lower()
+    if kind not in RosterKind.values:
+        errors.append(_field_error("kind", "invalid", _("Kies student of docent.")))
+    if not first or len(first) > 100:
+        errors.append(_field_error("first_name", "required", _("Vul je voornaam in.")))
+    if not last or len(last) > 150:
+        errors.append(_field_error("last_name", "required", _("Vul je achternaam in.")))
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(_field_error("email", "invalid", _("Vul een geldig e-mailadres in.")))
+    if errors:
+        raise ValidationFailed(_("Niet alles is goed ingevuld."), errors=errors)
+    school = School.objects.filter(school_number=number, status=SchoolStatus.ACTIVE).first()
+    if school is None:
+        raise UnknownSchool(
+            _("Er is geen deelnemende school met dit CJP-schoolnummer."),
+            errors=[
+                _field_error(
+                    "school_number",
+                    "unknown-school",
+                    _("Er is geen deelnemende school met dit CJP-schoolnummer."),
+                )
+            ],
+        )
+    if school.kind != SchoolKind.MBO:
+        raise NotMbo(
+            _("Alleen studenten en docenten van een mbo-school kunnen zelf een code aanvragen."),
+            errors=[
+                _field_error(
+                    "school_number",
+                    "not-mbo",
+                    _("Vraag je code aan je school; alleen mbo-scholen doen mee."),
+                )
+            ],
+        )
+    with transaction.atomic():
+        request = CodeRequest.objects.create(
+            school=school,
+            kind=kind,
+            first_name=first,
+            last_name=last,
+            email=email,
+            created_at=clock.now(),
+        )
+        audit.record("memberships.code_request.received", obj=request, school_id=school.pk)
+        mail.send(
+            "code_request_received", [email], {"first_name": first, "school_name": school.name}
+        )
+    return request
+
+
+def matching_people(request: CodeRequest):
+    """Roster entries that could be this requester: same kind, e-mail or full name."""
+    from django.db.models import Q
+
+    return Person.objects.filter(school=request.school_id, kind=request.kind).filter(
+        Q(email__iexact=request.email)
+        | Q(first_name__iexact=request.first_name, last_name__iexact=request.last_name)
+    )
+
+
+def confirm_code_request(request: CodeRequest, person: Person, *, actor) -> CodeRequest:
+    """The school confirms the request against its roster: a fresh code for that person,
+    e-mailed to the address the requester gave."""
+    from cultuurkaart.core import mail
+
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != CodeRequestStatus.PENDING:
+            raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
+        if person.school_id != request.school_id or person.kind != request.kind:
+            raise UnknownPerson(
+                _("Deze persoon staat niet op de juiste lijst van de school."),
+                errors=[_field_error("person_id", "unknown-person", _("Niet op de lijst."))],
+            )
+        if person.status == PersonStatus.ACTIVE:
+            raise AlreadyMember(_("Deze persoon heeft al een actief lidmaatschap."))
+        moment = clock.now()
+        (code,) = _new_codes(request.school, [(person.pk, person.kind)], batch=None, moment=moment)
+        raw = codes.decrypt(code.code_encrypted)
+        Person.objects.filter(pk=person.pk, status__in=INVITABLE).update(
+            status=PersonStatus.INVITED, updated_at=moment
+        )
+        request.status = CodeRequestStatus.CONFIRMED
+        request.person = person
+        request.decided_at = moment
+        request.decided_by = actor
+        request.save(update_fields=["status", "person", "decided_at", "decided_by"])
+        audit.record(
+            "memberships.code_request.confirmed",
+            actor=actor,
+            obj=request,
+            school_id=request.school_id,
+            data={"person": person.pk, "code": code.pk},
+        )
+        mail.send(
+            "invitation",
+            [request.email],
+            {
+                "first_name": request.first_name,
+                "school_name": request.school.name,
+                "code": codes.display(raw),
+                "link": _activation_link(raw),
+                "activate_url": _site_url("portals:activate"),
+            },
+        )
+    return request
+
+
+def reject_code_request(request: CodeRequest, *, actor) -> CodeRequest:
+    from cultuurkaart.core import mail
+
+    with transaction.atomic():
+        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != CodeRequestStatus.PENDING:
+            raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
+        request.status = CodeRequestStatus.REJECTED
+        request.decided_at = clock.now()
+        request.decided_by = actor
+        request.save(update_fields=["status", "decided_at", "decided_by"])
+        audit.record(
+            "memberships.code_request.rejected",
+            actor=actor,
+            obj=request,
+            school_id=request.school_id,
+        )
+        mail.send(
+            "code_request_rejected",
+            [request.email],
+            {"first_name": request.first_name, "school_name": request.school.name},
+        )
+    return request
+
+
+# --- 31 August erasure -------------------------------------------------------------------
+
+
+def erase_rosters(*, actor=None) -> dict:
+    """Erase roster entries and unused codes (SPEC §3, §14), job `erase-rosters`.
+
+    Erases what existed at the last 31 August 23:59:59 (Europe/Amsterdam) at or before now:
+    rosters.Person rows created by then, every unused code created by then, and code
+    requests received by then. Memberships, passes, used codes (hash only), budgets and
+    everything financial stay; their link to the roster entry becomes empty. Idempotent.
+    """
+    cutoff = last_erasure_moment(clock.now())
+    with transaction.atomic():
+        people = Person.objects.filter(created_at__lte=cutoff)
+        schools = people.values("school_id").distinct().count()
+        count = people.count()
+        person_ids = people.values("pk")
+        Membership.objects.filter(person__in=person_ids).update(person=None)
+        unused = ActivationCode.objects.filter(used_at__isnull=True, created_at__lte=cutoff)
+        codes_erased = unused.count()
+        Invitation.objects.filter(person__in=person_ids).delete()
+        unused.delete()
+        ActivationCode.objects.filter(person__in=person_ids).update(person=None)
+        CodeRequest.objects.filter(created_at__lte=cutoff).delete()
+        ids = list(people.order_by("pk").values_list("pk", flat=True))
+        for chunk in chunked(ids, 2000):
+            Person.objects.filter(pk__in=chunk).delete()
+        audit.record(
+            "memberships.rosters.erased",
+            actor=actor,
+            data={
+                "schools": schools,
+                "people": count,
+                "codes": codes_erased,
+                "cutoff": cutoff.isoformat(),
+            },
+        )
+    return {"schools": schools, "people": count}
