@@ -33,10 +33,6 @@ class RegistrationIn(Schema):
     refund_iban: str = ""
 
 
-class OptionalAuth:
-    """Registration is public but also accepted with a token or session."""
-
-
 @router.post("/schools", auth=[*AUTH, lambda request: True], response={201: dict})
 def register(request, payload: RegistrationIn):
     actor = request.user if getattr(request.user, "is_authenticated", False) else None
@@ -50,8 +46,21 @@ def _load(school_id: str) -> School:
 
 @router.get("/schools/{school_id}", response=dict)
 def get_school(request, school_id: str):
+    """The school. Contacts and invoice data only for its managers (board, budget holder,
+    Docent+) and the platform admin; teachers and students see the public part."""
     school = school_for(request, school_id)
-    return serializers.school(_load(str(school.pk)))
+    data = serializers.school(_load(str(school.pk)))
+    managers = (RoleName.BOARD, RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS)
+    if not (request.user.is_platform_admin or request.user.has_school_role(school.pk, *managers)):
+        for key in (
+            "contacts",
+            "invoice_email",
+            "invoice_address",
+            "refund_iban",
+            "rejection_reason",
+        ):
+            data.pop(key, None)
+    return data
 
 
 class SettingsIn(Schema):

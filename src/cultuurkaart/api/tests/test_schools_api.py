@@ -108,7 +108,10 @@ def test_school_read_needs_authentication(api_as, school):
 
 def test_teacher_may_read_but_not_edit_settings(api_as, school):
     teacher = with_role(UserFactory(), RoleName.TEACHER, school=school)
-    assert api_as(teacher).get(f"/schools/{school.pk}").status_code == 200
+    response = api_as(teacher).get(f"/schools/{school.pk}")
+    assert response.status_code == 200
+    assert response.json()["school_number"] == school.school_number
+    assert "refund_iban" not in response.json() and "contacts" not in response.json()
     response = api_as(teacher).patch(
         f"/schools/{school.pk}",
         {
