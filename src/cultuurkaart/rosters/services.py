@@ -379,6 +379,29 @@ def update_person(person: Person, data: dict, *, actor) -> Person:
     return person
 
 
+def remove_people(school: School, kind: str, person_ids: list[int], *, actor) -> dict:
+    """Remove several people by hand (the list's selection). Same rules as one."""
+    with transaction.atomic():
+        _lock_school(school)
+        rows = list(
+            Person.objects.filter(school=school, kind=kind, pk__in=person_ids).values_list(
+                "pk", "status"
+            )
+        )
+        ids = [pk for pk, _status in rows]
+        active = sum(1 for _pk, status in rows if status == PersonStatus.ACTIVE)
+        _revoke_codes(ids)
+        for start in range(0, len(ids), DELETE_CHUNK):
+            Person.objects.filter(id__in=ids[start : start + DELETE_CHUNK]).delete()
+        audit.record(
+            "rosters.person.removed",
+            actor=actor,
+            school_id=school.pk,
+            data={"kind": kind, "count": len(ids), "had_active_membership": active},
+        )
+    return {"removed": len(ids), "removed_active": active}
+
+
 def remove_person(person: Person, *, actor) -> bool:
     """Remove one person by hand; their membership stays, unused codes are revoked.
     Returns whether they had an active membership (the page says so)."""
