@@ -257,6 +257,7 @@ def invite_people(
                 client_token=token,
                 created_by=actor,
                 created_at=moment,
+                selection_hash=fingerprint,
             )
             rows: list[tuple[int, str, str, str]] = []
             if ids is not None:
