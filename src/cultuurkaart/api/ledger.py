@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
@@ -98,9 +98,12 @@ def third_party(request, school_id: str, payload: ContributionIn):
     contribution = services.create_third_party_contribution(
         school, payload.dict(), actor=request.user
     )
-    return 201, {
-        "id": str(contribution.pk),
-        "funder": contribution.funder,
-        "amount": to_api(contribution.amount),
-        "invoice": serialize_invoice(contribution.invoice),
-    }
+    return Status(
+        201,
+        {
+            "id": str(contribution.pk),
+            "funder": contribution.funder,
+            "amount": to_api(contribution.amount),
+            "invoice": serialize_invoice(contribution.invoice),
+        },
+    )

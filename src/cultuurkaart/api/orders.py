@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
@@ -133,7 +133,7 @@ def quote(request, school_id: str, payload: OrderIn):
 def submit(request, school_id: str, payload: OrderIn):
     school = school_for(request, school_id, BH)
     order = services.submit_order(school, payload.dict(), actor=request.user)
-    return 201, serialize_order(order)
+    return Status(201, serialize_order(order))
 
 
 @router.get("/schools/{school_id}/budget-orders", response=dict)
@@ -161,7 +161,7 @@ def change(request, order_id: str, payload: OrderIn):
 def cancel(request, order_id: str):
     order = _order(request, order_id, BH)
     services.cancel_order(order, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/admin/budget-orders", response=dict)
@@ -291,7 +291,8 @@ def register_payment(request, invoice_id: str, payload: PaymentIn):
             "invoice": serialize_invoice(fresh),
         }
 
-    return idempotent(request, "invoice-payment", data, compute)
+    status, body = idempotent(request, "invoice-payment", data, compute)
+    return Status(status, body)
 
 
 class CreditNoteIn(Schema):
@@ -304,7 +305,7 @@ def credit_note(request, invoice_id: str, payload: CreditNoteIn):
     require_admin(request)
     invoice = _invoice(request, invoice_id)
     note = services.issue_credit_note(invoice, reason=payload.reason, actor=request.user)
-    return 201, serialize_invoice(note)
+    return Status(201, serialize_invoice(note))
 
 
 __all__ = ["AWAITING", "router", "serialize_invoice", "serialize_order"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import F, Sum, Window
 
 from cultuurkaart.core import clock
-from cultuurkaart.core.money import ZERO
+from cultuurkaart.core.money import ZERO, quantize
 
 from .constants import SPENDING_ORDER, AccountKind, EntryKind
 from .models import Account, Entry, Line
@@ -33,7 +33,7 @@ def individual_assigned(school, programme) -> Decimal:
         .exclude(entry__kind=EntryKind.RELEASE)
         .aggregate(s=Sum("amount"))["s"]
     )
-    return total or ZERO
+    return quantize(total) if total is not None else ZERO
 
 
 def released_at(school, programme) -> dt.datetime | None:
