@@ -6,6 +6,8 @@ an active membership.
 """
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from cultuurkaart.core import clock
@@ -47,6 +49,14 @@ class Person(models.Model):
             models.Index(fields=["school", "kind", "last_name", "first_name"]),
             models.Index(fields=["school", "kind", "email"]),
             models.Index(fields=["school", "kind", "group", "year"]),
+            # the list's default order: case-insensitive last name, first name
+            models.Index(
+                F("school"),
+                F("kind"),
+                Lower("last_name"),
+                Lower("first_name"),
+                name="rosters_person_name_ci",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from .constants import PersonStatus, RosterKind
 from .models import Person, RosterJob, RosterUpload
@@ -78,18 +79,22 @@ def filter_people(school, kind: str, params) -> QuerySet:
 
 
 def sorted_people(qs: QuerySet, sort: str | None) -> tuple[QuerySet, str]:
-    """Order by one of `SORTABLE` ("-name" descending); default last name, first name."""
+    """Order by one of `SORTABLE` ("-name" descending), case-insensitively; default last
+    name, first name."""
     sort = (sort or "").strip()
     field = sort.lstrip("-")
     if field not in SORTABLE:
-        return qs.order_by("last_name", "first_name", "id"), "last_name"
-    prefix = "-" if sort.startswith("-") else ""
+        return qs.order_by(Lower("last_name"), Lower("first_name"), "id"), "last_name"
+    descending = sort.startswith("-")
+
+    def key(name: str):
+        expr = F(name) if name in ("year",) else Lower(name)
+        return expr.desc() if descending else expr.asc()
+
     tiebreak = (
-        [f"{prefix}last_name", f"{prefix}first_name"]
-        if field not in ("last_name",)
-        else [f"{prefix}first_name"]
+        [key("last_name"), key("first_name")] if field != "last_name" else [key("first_name")]
     )
-    return qs.order_by(f"{prefix}{field}", *tiebreak, f"{prefix}id"), sort
+    return qs.order_by(key(field), *tiebreak, "-id" if descending else "id"), sort
 
 
 EXPORT_COLUMNS = (
