@@ -67,10 +67,9 @@ class ActivationForm(forms.Form):
     )
     parents_informed = forms.BooleanField(
         label=_(
-            "Ik ben jonger dan 16 en mijn ouders of verzorgers weten dat ik de Cultuurkaart "
-            "gebruik. Ze vinden het goed."
+            "Mijn ouders of verzorgers weten dat ik de Cultuurkaart gebruik en vinden het goed."
         ),
-        help_text=_("Ben je 16 jaar of ouder? Dan hoef je dit niet aan te vinken."),
+        help_text=_("Alleen nodig als je jonger bent dan 16."),
         required=False,
     )
 

@@ -571,19 +571,23 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
         and not cleaned["parents_informed"]
     ):
         raise ParentalNoticeRequired(
-            _("Je bent jonger dan 16. Bevestig dat je ouders of verzorgers het weten."),
+            _("Je bent jonger dan 16. Vink aan dat je ouders of verzorgers het weten."),
             errors=[
                 _field_error(
                     "parents_informed",
                     "required",
-                    _("Bevestig dat je ouders of verzorgers het weten."),
+                    _("Vink aan dat je ouders of verzorgers het weten."),
                 )
             ],
         )
     try:
         with transaction.atomic():
             Person.objects.select_for_update().filter(pk=row.person_id).first()
-            row = ActivationCode.objects.select_for_update().select_related("school").get(pk=row.pk)
+            row = (
+                ActivationCode.objects.select_for_update(of=("self",))
+                .select_related("school")
+                .get(pk=row.pk)
+            )
             try:
                 _refuse(row)
             except (InvalidCode, CodeUsed):
@@ -716,7 +720,7 @@ def _end_memberships(ids: list[int], reason: str, *, actor=None, notify: bool) -
     ended = 0
     for chunk in chunked(ids):
         rows = list(
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .filter(pk__in=chunk, status=MembershipStatus.ACTIVE)
             .select_related("user", "school")
         )

@@ -1,3 +1,4 @@
+import contextvars
 import datetime as dt
 import threading
 
@@ -279,10 +280,14 @@ def test_concurrent_double_activation_gives_one_membership_and_one_201():
             results.append("created")
         except CodeUsed:
             results.append("used")
+        except Exception as exc:  # surfaced by the assertion below
+            results.append(repr(exc))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(attempt, n)) for n in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,0 +1,85 @@
+"""Phone-sized end-to-end test: invitation e-mail link → activation form → pass."""
+
+import datetime as dt
+import os
+import re
+
+import pytest
+from django.core import mail
+
+from cultuurkaart.core import clock
+from cultuurkaart.memberships import services
+from cultuurkaart.schools.models import Programme
+from cultuurkaart.schools.tests.factories import SchoolFactory
+
+from .factories import VALID_PASSWORD, PersonFactory
+
+
+def _running_programme() -> Programme:
+    """The live server runs on the real clock: a programme whose membership still runs."""
+    today = clock.today()
+    return Programme.objects.create(
+        code=f"vo-{today.year}-browser",
+        kind="vo",
+        name="VO Cultuurkaart (test)",
+        rate_ocw="5.50",
+        rate_school="11.00",
+        rate_admin_fee="2.75",
+        rate_teacher_fee="6.00",
+        rate_voucher="5.50",
+        order_from=today - dt.timedelta(days=30),
+        order_until=today + dt.timedelta(days=60),
+        roster_after=today - dt.timedelta(days=60),
+        spend_from=today - dt.timedelta(days=30),
+        spend_until=today + dt.timedelta(days=300),
+        membership_until=dt.date(today.year + 1, 12, 31),
+    )
+
+
+def _shot(page, name: str) -> None:
+    folder = os.environ.get("CK_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_invitation_link_activation_and_pass_on_a_phone(phone_page):
+    page = phone_page
+    school = SchoolFactory(name="Het Amstel Lyceum", programmes=[_running_programme()])
+    person = PersonFactory(school=school, first_name="Lotte", email="lotte@student.example")
+    mail.outbox.clear()
+    services.invite_people(school, actor=None, person_ids=[person.pk])
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+/activeren/[A-Z0-9]+/", message.body).group(0)
+
+    page.goto(link)
+    assert page.get_by_test_id("code-from-link").is_visible()
+    _shot(page, "activate.png")
+    page.get_by_label("Voornaam").fill("Lotte")
+    page.get_by_label("Achternaam").fill("Visser")
+    page.get_by_label("Dag").fill("14")
+    page.get_by_label("Maand").fill("3")
+    page.get_by_label("Jaar").fill(str(clock.today().year - 14))
+    page.get_by_label("E-mailadres").fill("lotte.visser@example.org")
+    page.get_by_label("Kies een wachtwoord").fill(VALID_PASSWORD)
+    page.get_by_label("Ik ga akkoord met de voorwaarden en de privacyverklaring.").check()
+    page.get_by_role("button", name="Activeer mijn Cultuurkaart").click()
+    # 14 years old: the parents' checkbox is required
+    page.get_by_role("heading", name="Er is iets niet goed ingevuld").wait_for()
+    _shot(page, "activate-error.png")
+    page.get_by_label("Kies een wachtwoord").fill(VALID_PASSWORD)
+    page.locator("#id_parents_informed").check()
+    page.get_by_role("button", name="Activeer mijn Cultuurkaart").click()
+
+    page.get_by_test_id("pass").wait_for()
+    assert "Lotte Visser" in page.get_by_test_id("pass-name").inner_text()
+    assert page.get_by_test_id("pass-status").inner_text().strip() == "Geldig"
+    assert page.get_by_test_id("pass-mark").inner_text().strip() == "Cultuurkaart"
+    assert page.locator(".pass-qr svg").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # no sideways scrolling on a phone
+    _shot(page, "pass.png")
+    person.refresh_from_db()
+    assert person.status == "active"
