@@ -70,7 +70,13 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
     pdf.ln()
     pdf.set_font("helvetica", size=10)
     for line in lines:
-        pdf.cell(widths[0], 6.5, _t(line.description))
+        description = _t(line.description)
+        size = 10
+        while size > 7 and pdf.get_string_width(description) > widths[0] - 2:
+            size -= 0.5
+            pdf.set_font("helvetica", size=size)
+        pdf.cell(widths[0], 6.5, description)
+        pdf.set_font("helvetica", size=10)
         pdf.cell(widths[1], 6.5, str(line.quantity), align="R")
         pdf.cell(widths[2], 6.5, _eur(line.unit_price), align="R")
         pdf.cell(widths[3], 6.5, _eur(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
@@ -105,6 +111,7 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
             ),
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     pdf.ln(6)
     pdf.set_font("helvetica", size=9)
@@ -119,5 +126,6 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
             ),
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     return bytes(pdf.output())

@@ -194,7 +194,7 @@ def make_quote(
                 lines.append(
                     QuoteLine(
                         LineCode.TEACHER_MEMBERSHIP_FREE,
-                        "Gratis lidmaatschappen docenten (eerste bestelling vóór "
+                        "Gratis docentlidmaatschappen (besteld vóór "
                         f"{programme.teacher_free_before:%d-%m-%Y})",
                         -free,
                         programme.rate_teacher_fee,
