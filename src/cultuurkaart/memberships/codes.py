@@ -55,8 +55,15 @@ def _fernet(masters: tuple[str, ...]) -> MultiFernet:
     )
 
 
+_LIMIT = 256 - 256 % len(ALPHABET)  # rejection sampling keeps every character equally likely
+
+
 def generate() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    """CODE_LENGTH characters from ALPHABET, uniformly, from the OS's CSPRNG."""
+    chars: list[str] = []
+    while len(chars) < CODE_LENGTH:
+        chars.extend(ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(16) if b < _LIMIT)
+    return "".join(chars[:CODE_LENGTH])
 
 
 def normalise(raw: str | None) -> str | None:
