@@ -9,8 +9,12 @@ import sys
 import xlsxwriter
 
 
-def make_students(n: int, *, seed: int = 1, changed: int = 0, school_kind: str = "vo") -> bytes:
-    """A filled template: the header row on row 4 as the platform's template has it."""
+def make_students(
+    n: int, *, seed: int = 1, changed: int = 0, moved: int = 0, school_kind: str = "vo"
+) -> bytes:
+    """A filled template: the header row on row 4 as the platform's template has it.
+    `changed`: the first N rows get another name and e-mail (new people); `moved`: rows
+    from 1,000 on move to another class (same people, updated)."""
     rnd = random.Random(seed)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
@@ -32,7 +36,8 @@ def make_students(n: int, *, seed: int = 1, changed: int = 0, school_kind: str =
             sheet.write_string(r, 3, f"+316{rnd.randrange(10_000_000, 99_999_999)}")
         sheet.write_string(r, 4, "Hoofdlocatie")
         sheet.write_number(r, 5, 1 + i % 6)
-        sheet.write_string(r, 6, f"{1 + i % 6}{'ABCDEF'[i % 6]}")
+        moved_tag = "X" if 1000 <= i < 1000 + moved else ""
+        sheet.write_string(r, 6, f"{1 + i % 6}{'ABCDEF'[i % 6]}{moved_tag}")
     book.close()
     return buffer.getvalue()
 

@@ -62,6 +62,7 @@ def start_job(job: RosterJob) -> None:
 
 
 def _thread_main(job_id: int) -> None:
+    close_old_connections()
     try:
         run_job(job_id)
     finally:
@@ -75,7 +76,6 @@ def _set(job_id: int, **fields) -> None:
 def run_job(job_id: int) -> None:
     """Validate (and for an import: replace the roster). Never raises for a bad file:
     the outcome goes into `job.result`."""
-    close_old_connections()
     job = RosterJob.objects.select_related("school", "created_by").get(pk=job_id)
     if job.finished:
         return

@@ -266,27 +266,22 @@ def _insert(school: School, kind: str, rows: list[Row], now) -> None:
             for row in rows:
                 copy.write_row((school.pk, kind, *_row_values(row), PersonStatus.NEW, now, now))
         return
-    Person.objects.bulk_create(
-        (
-            Person(
-                school_id=school.pk,
-                kind=kind,
-                first_name=row[1],
-                last_name=row[2],
-                email=row[3],
-                mobile=row[4],
-                location=row[5],
-                year=row[6],
-                group=row[7],
-                teacher_type=row[8],
-                status=PersonStatus.NEW,
-                created_at=now,
-                updated_at=now,
+    # Other databases (SQLite, the embedded set-up): one executemany, no model objects.
+    q = connection.ops.quote_name
+    names = ["school_id", "kind", *PERSON_FIELDS, "status", "created_at", "updated_at"]
+    cols = ", ".join(q(Person._meta.get_field(n.removesuffix("_id")).column) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {q(Person._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                sql,
+                [
+                    (school.pk, kind, *_row_values(row), PersonStatus.NEW, stamp, stamp)
+                    for row in rows[start : start + 5000]
+                ],
             )
-            for row in rows
-        ),
-        batch_size=2000,
-    )
 
 
 # --- single people, by hand ----------------------------------------------------------

