@@ -8,6 +8,7 @@ interleaving. Nothing else is locked.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -38,7 +39,7 @@ def _lock_school(school: School) -> None:
     School.objects.select_for_update().filter(pk=school.pk).values_list("pk").first()
 
 
-def _revoke_codes(person_ids: list[int]) -> None:
+def _revoke_codes(person_ids: list[int], actor=None) -> None:
     """Void the unused activation codes of removed people (memberships app), when that
     app provides `revoke_codes_for_people(person_ids)`."""
     if not person_ids:
@@ -49,7 +50,10 @@ def _revoke_codes(person_ids: list[int]) -> None:
         return
     revoke = getattr(module, "revoke_codes_for_people", None)
     if revoke is not None:
-        revoke(person_ids)
+        if "actor" in inspect.signature(revoke).parameters:
+            revoke(person_ids, actor=actor)
+        else:
+            revoke(person_ids)
 
 
 def match_key(first: str, last: str, group: str, year: int | None) -> tuple:
@@ -159,7 +163,7 @@ def replace_roster(
         new_rows = [rows[i] for i in range(len(rows)) if i not in matched]
 
         report("remove", 20)
-        _revoke_codes(removed_ids)
+        _revoke_codes(removed_ids, actor)
         for start in range(0, len(removed_ids), DELETE_CHUNK):
             Person.objects.filter(id__in=removed_ids[start : start + DELETE_CHUNK]).delete()
         report("update", 40)
@@ -385,7 +389,7 @@ def remove_people(school: School, kind: str, person_ids: list[int], *, actor) ->
         )
         ids = [pk for pk, _status in rows]
         active = sum(1 for _pk, status in rows if status == PersonStatus.ACTIVE)
-        _revoke_codes(ids)
+        _revoke_codes(ids, actor)
         for start in range(0, len(ids), DELETE_CHUNK):
             Person.objects.filter(id__in=ids[start : start + DELETE_CHUNK]).delete()
         audit.record(
@@ -404,7 +408,7 @@ def remove_person(person: Person, *, actor) -> bool:
         _lock_school(person.school)
         had_active = person.status == PersonStatus.ACTIVE
         pid = person.pk
-        _revoke_codes([pid])
+        _revoke_codes([pid], actor)
         audit.record(
             "rosters.person.removed",
             actor=actor,
