@@ -3,8 +3,6 @@ Thin: parse, check scope, call services."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404
 from ninja import Router, Schema, Status
 
@@ -144,14 +142,14 @@ def activation_codes(request, school_id: str, kind: str | None = None):
 
 
 class ActivationIn(Schema):
-    code: str
-    first_name: str = ""
-    last_name: str = ""
-    birth_date: str = ""
-    email: str = ""
-    password: str = ""
-    accept_terms: bool = False
-    parents_informed: bool = False
+    code: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    birth_date: str | None = None
+    email: str | None = None
+    password: str | None = None
+    accept_terms: bool | None = None
+    parents_informed: bool | None = None
 
 
 @router.post("/activations", auth=None, response={201: dict})
@@ -198,12 +196,6 @@ def my_pass(request):
         "valid": membership.is_valid_on(clock.today()),
         "verification_url": services.pass_verification_url(membership),
     }
-
-
-class DeletionOut(Schema):
-    id: str
-    status: str
-    due_on: dt.date
 
 
 @router.post("/me/deletion-request", response={201: dict})

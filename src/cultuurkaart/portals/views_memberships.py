@@ -62,6 +62,7 @@ def _rate_limited(request, exc: RateLimited):
 def activate(request, code: str | None = None):
     form = ActivationForm(request.POST or None, initial={"code": code or ""})
     code_from_link = None
+    code_used = False
     if request.method == "GET" and code:
         try:
             services.check_code(code, client=client_ip(request))
@@ -70,6 +71,7 @@ def activate(request, code: str | None = None):
         except (InvalidCode, CodeUsed) as exc:
             form = ActivationForm(initial={"code": code})
             messages.error(request, exc.message)
+            code_used = isinstance(exc, CodeUsed)
             code_from_link = None
         else:
             code_from_link = codes.normalise(code)
@@ -86,6 +88,7 @@ def activate(request, code: str | None = None):
                 return _rate_limited(request, exc)
             except (InvalidCode, CodeUsed) as exc:
                 code_from_link = None
+                code_used = isinstance(exc, CodeUsed)
                 form.add_error("code", exc.message)
             except ParentalNoticeRequired as exc:
                 form.add_error("parents_informed", exc.message)
@@ -104,6 +107,7 @@ def activate(request, code: str | None = None):
             "form": form,
             "code_from_link": code_from_link,
             "code_display": codes.display(code_from_link) if code_from_link else "",
+            "code_used": code_used,
         },
     )
 

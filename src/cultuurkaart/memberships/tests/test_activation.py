@@ -312,3 +312,13 @@ def test_database_refuses_a_second_membership_for_one_code():
             valid_until=membership.valid_until,
             pass_key="other",
         )
+
+
+def test_nulls_and_missing_fields_are_field_errors_not_server_errors(api_as):
+    code = services.issue_code(PersonFactory())
+    client = api_as(None, clock=NOW)
+    response = client.post("/activations", {"code": code, "first_name": None, "accept_terms": None})
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"first_name", "last_name", "birth_date", "email", "password", "accept_terms"} <= fields
+    assert client.post("/activations", {}).json()["type"] == "invalid-code"

@@ -268,3 +268,47 @@ def test_invite_page_is_403_for_a_teacher(client, school):
     client.force_login(member.user)
     url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
     assert client.get(url, {"kind": RosterKind.STUDENTS}).status_code == 403
+
+
+def test_activation_codes_can_be_filtered_by_kind(bh_api, school, people):
+    staff = teacher(school)
+    services.invite_people(school, actor=None, person_ids=[people[0].pk, staff.pk])
+    students = bh_api.get(f"/schools/{school.pk}/activation-codes", {"kind": "students"}).json()
+    teachers = bh_api.get(f"/schools/{school.pk}/activation-codes", {"kind": "teachers"}).json()
+    assert [r["person_id"] for r in students["results"]] == [str(people[0].pk)]
+    assert [r["person_id"] for r in teachers["results"]] == [str(staff.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_set_up_mails_large_batches_from_a_background_thread(settings):
+    """Without a broker, a batch above the threshold is mailed by a thread (the page polls
+    its progress). Needs separate connections per thread: PostgreSQL only."""
+    import threading
+
+    from django.db import connection
+
+    from cultuurkaart.memberships import tasks
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (separate connections per thread)")
+    settings.CK_TESTING = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    school = SchoolFactory()
+    people = PersonFactory.create_batch(3, school=school)
+    started: list[threading.Thread] = []
+    original = threading.Thread.start
+
+    def record(thread):
+        started.append(thread)
+        original(thread)
+
+    mail.outbox.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tasks, "THREAD_THRESHOLD", 1)
+        mp.setattr(threading.Thread, "start", record)
+        batch = services.invite_people(school, actor=None, person_ids=[p.pk for p in people])
+    assert len(started) == 1
+    started[0].join(timeout=30)
+    batch.refresh_from_db()
+    assert (batch.status, batch.mailed) == (BatchStatus.DONE, 3)
+    assert len(mail.outbox) == 3

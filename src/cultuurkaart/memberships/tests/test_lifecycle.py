@@ -384,3 +384,12 @@ def test_confirming_with_a_person_of_another_school_is_refused(api_as, mbo_schoo
         f"/schools/{mbo_school.pk}/code-requests/{req.pk}/confirm", {"person_id": str(foreign.pk)}
     )
     assert response.status_code == 422
+
+
+def test_admin_lists_memberships_without_personal_data(admin_api, school):
+    membership = activated(PersonFactory(school=school))
+    body = admin_api.get("/admin/memberships", {"school": str(school.pk)}).json()
+    assert body["count"] == 1
+    (row,) = body["results"]
+    assert row["id"] == str(membership.pk) and row["status"] == "active"
+    assert "first_name" not in row and "birth_date" not in row

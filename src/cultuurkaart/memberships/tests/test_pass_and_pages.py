@@ -197,3 +197,18 @@ def test_delete_my_data_page(client, school):
     client.post(url, {"confirm": "on"})
     assert membership.user.deletion_requests.count() == 1
     assert "uiterlijk op" in client.get(url).content.decode()
+
+
+def test_following_a_used_link_offers_to_log_in(client, school):
+    person = PersonFactory(school=school)
+    code = services.issue_code(person)
+    services.activate(code, {**_service_data()}, client="x")
+    page = client.get(reverse("portals:activate_code", kwargs={"code": code}))
+    assert "al gebruikt" in page.content.decode()
+    assert page.context["code_used"] is True
+
+
+def _service_data():
+    from .factories import activation_data
+
+    return activation_data()
