@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role
-from cultuurkaart.core import clock
+from cultuurkaart.core import clock, terms
 from cultuurkaart.core.errors import DomainError, RateLimited, ValidationFailed
+from cultuurkaart.core.models import TermsKind
 from cultuurkaart.core.ratelimit import client_ip
 from cultuurkaart.memberships import codes, queries, services
 from cultuurkaart.memberships.constants import (
@@ -108,8 +109,17 @@ def activate(request, code: str | None = None):
             "code_from_link": code_from_link,
             "code_display": codes.display(code_from_link) if code_from_link else "",
             "code_used": code_used,
+            "terms": _current_terms(TermsKind.TERMS),
+            "privacy": _current_terms(TermsKind.PRIVACY),
         },
     )
+
+
+def _current_terms(kind: str):
+    try:
+        return terms.current(kind)
+    except DomainError:
+        return None
 
 
 # --- the pass --------------------------------------------------------------------------------
