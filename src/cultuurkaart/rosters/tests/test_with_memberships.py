@@ -61,3 +61,23 @@ def test_upload_removal_revokes_codes_and_keeps_memberships(school, budget_holde
     assert Membership.objects.filter(pk=membership.pk).exists()
     open_code.refresh_from_db()
     assert open_code.revoked_at is not None  # unused codes of removed people are revoked
+
+
+def test_invite_all_matching_from_the_list_form(school, budget_holder):
+    """The list's selection form posts `kind`, `all_matching=1` and the filter fields to
+    the invitation view, which selects with `filter_people`."""
+    from django.urls import reverse
+
+    in_filter = [PersonFactory(school=school, year=3) for _ in range(2)]
+    outside = PersonFactory(school=school, year=1)
+    client = verified_client(budget_holder)
+    html = client.get(f"/school/{school.pk}/studenten/?year=3").content.decode()
+    assert '<input type="hidden" name="year" value="3">' in html
+    response = client.post(
+        reverse("portals:school_invite", kwargs={"school_id": school.pk}),
+        {"kind": "students", "all_matching": "1", "year": "3"},
+    )
+    assert response.status_code == 302
+    statuses = dict(Person.objects.values_list("pk", "status"))
+    assert {statuses[p.pk] for p in in_filter} == {PersonStatus.INVITED}
+    assert statuses[outside.pk] == PersonStatus.NEW
