@@ -206,24 +206,32 @@ def request_code(request):
 # --- school: invitations ---------------------------------------------------------------------
 
 
+class NothingSelected(Exception):
+    pass
+
+
 def _selection(data) -> dict:
+    """The selection a roster list form posts: ticked `person_ids`, or `all_matching=1`
+    with the list's filters. Neither → NothingSelected (never "everyone" by accident)."""
     kind = data.get("kind") or ""
     if kind not in RosterKind.values:
         raise Http404
     selection: dict = {"kind": kind}
     ids = [v for v in data.getlist("person_ids") if v.strip()]
-    if data.get("all_matching") == "1" or not ids:
+    if data.get("all_matching") == "1":
         filters = {f: data.get(f, "") for f in FILTER_FIELDS if data.get(f, "")}
         statuses = [s for s in data.getlist("status") if s in PersonStatus.values]
         if statuses:
             filters["status"] = statuses
         selection["filters"] = filters
         selection["statuses"] = statuses
-    else:
+    elif ids:
         try:
             selection["person_ids"] = [int(v) for v in ids]
         except ValueError as exc:
             raise Http404 from exc
+    else:
+        raise NothingSelected
     return selection
 
 
@@ -232,7 +240,12 @@ def _selection(data) -> dict:
 def invite(request, school):
     """Invite a selection from the roster list (contract with the rosters pages): `kind`,
     repeated `person_ids`, or `all_matching=1` with the list's filters."""
-    selection = _selection(request.POST if request.method == "POST" else request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        selection = _selection(data)
+    except NothingSelected:
+        messages.error(request, _("Selecteer eerst wie u wilt uitnodigen."))
+        return redirect(_list_url(school, data.get("kind") or RosterKind.STUDENTS))
     if request.method == "POST":
         token = request.POST.get("client_token", "")
         try:

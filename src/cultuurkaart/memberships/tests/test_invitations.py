@@ -312,3 +312,21 @@ def test_embedded_set_up_mails_large_batches_from_a_background_thread(settings):
     batch.refresh_from_db()
     assert (batch.status, batch.mailed) == (BatchStatus.DONE, 3)
     assert len(mail.outbox) == 3
+
+
+def test_invite_page_with_nothing_selected_invites_nobody(bh_client, school, people):
+    url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
+    response = bh_client.post(url, {"kind": "students", "group": "2A", "status": ["new"]})
+    assert response.status_code == 302
+    assert not InvitationBatch.objects.exists()
+    assert not ActivationCode.objects.exists()
+
+
+def test_invite_page_ticked_people_win_over_the_lists_filter_fields(bh_client, school, people):
+    """The roster list posts its filter state as hidden fields next to the ticked boxes."""
+    url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
+    bh_client.post(
+        url,
+        {"kind": "students", "group": "2A", "status": ["new"], "person_ids": [str(people[2].pk)]},
+    )
+    assert set(current_codes([p.pk for p in people])) == {people[2].pk}
