@@ -68,3 +68,26 @@ def has_active_membership(user, school, kind: str | None = None) -> bool:
 def active_member_count(school, kind: str | None = None) -> int:
     qs = Membership.objects.filter(school=school, status=MembershipStatus.ACTIVE)
     return qs.filter(kind=kind).count() if kind else qs.count()
+
+
+def active_memberships_for_people(person_ids: Iterable[int]) -> dict[int, int]:
+    """{person_id: membership_id} for roster entries whose person holds an active membership
+    (individual budget may only go to active members, SPEC §9)."""
+    result: dict[int, int] = {}
+    for ids in chunked(person_ids):
+        result.update(
+            Membership.objects.filter(person_id__in=ids, status=MembershipStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("person_id", "pk")
+        )
+    return result
+
+
+def student_activations(school, *, until):
+    """Student memberships activated with this school's codes at or before `until`, whatever
+    their status now (the redistribution count of SPEC §14)."""
+    from .constants import MemberKind
+
+    return Membership.objects.filter(
+        school=school, kind=MemberKind.STUDENT, activated_at__lte=until
+    )

@@ -1045,7 +1045,30 @@ def request_code(data: dict, *, client: str) -> CodeRequest:
         mail.send(
             "code_request_received", [email], {"first_name": first, "school_name": school.name}
         )
+        mail.send(
+            "code_request_for_school",
+            _budget_holder_addresses(school),
+            {
+                "school_name": school.name,
+                "worklist_url": _site_url("portals:school_code_requests", school_id=school.pk),
+            },
+        )
     return request
+
+
+def _budget_holder_addresses(school) -> list[str]:
+    """Every budget holder of the school (SPEC §1: mail "to the budget holder" goes to all)."""
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.models import Role
+
+    addresses = set(
+        Role.objects.filter(
+            school=school, role=RoleName.BUDGET_HOLDER, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if school.budget_holder_email:
+        addresses.add(school.budget_holder_email.lower())
+    return sorted(addresses)
 
 
 def matching_people(request: CodeRequest):

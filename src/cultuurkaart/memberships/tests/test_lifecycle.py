@@ -320,6 +320,12 @@ def test_mbo_student_requests_a_code_and_the_school_confirms_it(
             },
         )
     assert response.status_code == 201
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(
+        ["noor@mail.example", bh.email, mbo_school.budget_holder_email]
+    )
+    worklist = reverse("portals:school_code_requests", kwargs={"school_id": mbo_school.pk})
+    assert any(worklist in m.body for m in mail.outbox)
+    assert not any("Noor" in m.body for m in mail.outbox if m.to != ["noor@mail.example"])
     request_id = response.json()["id"]
     bh_api = api_as(bh)
     listing = bh_api.get(f"/schools/{mbo_school.pk}/code-requests").json()
@@ -393,3 +399,18 @@ def test_admin_lists_memberships_without_personal_data(admin_api, school):
     (row,) = body["results"]
     assert row["id"] == str(membership.pk) and row["status"] == "active"
     assert "first_name" not in row and "birth_date" not in row
+
+
+def test_queries_for_other_apps(school):
+    from cultuurkaart.memberships import queries
+
+    member = PersonFactory(school=school)
+    other = PersonFactory(school=school)
+    membership = activated(member)
+    assert queries.active_memberships_for_people([member.pk, other.pk]) == {
+        member.pk: membership.pk
+    }
+    assert list(queries.student_activations(school, until=clock.now())) == [membership]
+    assert not queries.student_activations(
+        school, until=clock.parse("2024-01-01T00:00:00+01:00")
+    ).exists()
