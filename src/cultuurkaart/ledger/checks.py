@@ -56,4 +56,27 @@ def problems() -> list[str]:
         expected = per_account.get(pk) or ZERO
         if balance != expected:
             found.append(f"account {pk} cached balance {balance} != lines {expected}")
+    found += _running_problems()
+    return found
+
+
+def _running_problems() -> list[str]:
+    """3. the stored running collective balance of every bucket line equals the sum of
+    the school's bucket lines up to and including it (booking order = line id)."""
+    from .constants import SPENDING_ORDER
+
+    found: list[str] = []
+    running: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    rows = (
+        Line.objects.filter(account__kind__in=SPENDING_ORDER)
+        .order_by("id")
+        .values_list(
+            "pk", "account__school_id", "account__programme_id", "amount", "collective_after"
+        )
+    )
+    for pk, school_id, programme_id, amount, after in rows.iterator(chunk_size=5000):
+        key = (school_id, programme_id)
+        running[key] -= amount
+        if after != running[key]:
+            found.append(f"line {pk} running balance {after} != {running[key]}")
     return found

@@ -122,10 +122,18 @@ class Line(AppendOnly):
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     amount = models.DecimalField(**MONEY)  # debit positive, credit negative
+    # For lines on a school's collective buckets (school, ocw, third_party): the school's
+    # collective balance for the programme right after this line, written under the
+    # buckets' row locks. Lets the transactions overview page by index. ledger_check
+    # recomputes it.
+    collective_after = models.DecimalField(null=True, blank=True, **MONEY)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "entry"])]
+        indexes = [
+            models.Index(fields=["account", "entry"]),
+            models.Index(fields=["account", "id"], name="ledger_line_account_id_idx"),
+        ]
         verbose_name = _("boekingsregel")
         verbose_name_plural = _("boekingsregels")
 

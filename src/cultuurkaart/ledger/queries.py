@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F, Sum, Window
+from django.db.models import F, Sum
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.money import ZERO, quantize
@@ -60,20 +60,17 @@ def is_spendable(school, programme, at: dt.datetime | None = None) -> bool:
 
 
 def collective_lines(school, programme):
-    """Every credit and debit of the school's collective buckets, oldest first, with
-    `signed` (credit to the school positive) and `running` (collective balance after the
-    line). Ordered and windowed in SQL so a page costs one query."""
+    """Every credit and debit of the school's collective buckets in booking order, with
+    `running` (the collective balance after the line, stored at posting time under the
+    buckets' locks). Pages by the (account, id) index."""
     ids = list(
         Account.objects.filter(
             school=school, programme=programme, kind__in=SPENDING_ORDER
         ).values_list("pk", flat=True)
     )
-    order = [F("entry__at").asc(), F("entry_id").asc(), F("id").asc()]
     return (
         Line.objects.filter(account_id__in=ids)
         .select_related("entry", "account")
-        .annotate(
-            running=Window(expression=Sum(-F("amount")), order_by=order),
-        )
-        .order_by(*order)
+        .annotate(running=F("collective_after"))
+        .order_by("id")
     )

@@ -70,7 +70,18 @@ def account(kind: str, *, school=None, programme=None) -> Account:
 
 
 def bucket_accounts(school, programme) -> dict[str, Account]:
-    return {kind: account(kind, school=school, programme=programme) for kind in SPENDING_ORDER}
+    """The school's three collective buckets for the programme (one query when they exist)."""
+    school_id, programme_id = getattr(school, "pk", school), getattr(programme, "pk", programme)
+    found = {
+        a.kind: a
+        for a in Account.objects.filter(
+            school_id=school_id, programme_id=programme_id, kind__in=SPENDING_ORDER
+        )
+    }
+    for kind in SPENDING_ORDER:
+        if kind not in found:
+            found[kind] = account(kind, school=school_id, programme=programme_id)
+    return {str(kind): found[kind] for kind in SPENDING_ORDER}
 
 
 def _lock(accounts: Iterable[Account]) -> dict[int, Account]:
@@ -111,12 +122,35 @@ def post_entry(
         raise UnbalancedEntry("An entry needs at least one non-zero line.")
     if sum(merged.values(), ZERO) != 0:
         raise UnbalancedEntry("The lines of an entry must sum to zero.")
+    collective_keys = {
+        (by_id[pk].school_id, by_id[pk].programme_id)
+        for pk in merged
+        if by_id[pk].kind in SPENDING_ORDER
+    }
     with transaction.atomic():
-        locked = _lock(by_id[pk] for pk in merged)
+        # A posting on any collective bucket locks all three buckets of that school and
+        # programme, so the running collective balance stored on the lines is exact.
+        extra = [
+            acc
+            for school_id, programme_id in collective_keys
+            for acc in bucket_accounts(school_id, programme_id).values()
+        ]
+        locked = _lock([*(by_id[pk] for pk in merged), *extra])
         for pk, amount in merged.items():
             acc = locked[pk]
             if acc.kind in NEVER_NEGATIVE and _display(acc.kind, acc.balance + amount) < 0:
                 raise InsufficientBudget("This would make a budget bucket negative.")
+        running = {
+            key: -sum(
+                (
+                    a.balance
+                    for a in locked.values()
+                    if a.kind in SPENDING_ORDER and (a.school_id, a.programme_id) == key
+                ),
+                ZERO,
+            )
+            for key in collective_keys
+        }
         entry = Entry.objects.create(
             at=clock.now(),
             kind=kind,
@@ -127,9 +161,18 @@ def post_entry(
             reverses=reverses,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        Line.objects.bulk_create(
-            [Line(entry=entry, account_id=pk, amount=amount) for pk, amount in merged.items()]
-        )
+        new_lines = []
+        for pk, amount in merged.items():
+            acc = locked[pk]
+            after = None
+            if acc.kind in SPENDING_ORDER:
+                key = (acc.school_id, acc.programme_id)
+                running[key] -= amount
+                after = running[key]
+            new_lines.append(
+                Line(entry=entry, account_id=pk, amount=amount, collective_after=after)
+            )
+        Line.objects.bulk_create(new_lines)
         for pk, amount in merged.items():
             Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
             by_id[pk].balance = locked[pk].balance + amount

@@ -180,3 +180,24 @@ def test_admin_is_read_only(admin):
     assert not EntryAdmin(Entry, None).has_change_permission(Req())
     assert not EntryAdmin(Entry, None).has_delete_permission(Req())
     assert not EntryAdmin(Entry, None).has_add_permission(Req())
+
+
+def test_running_balance_is_stored_and_checked():
+    from django.db import connection
+
+    school, prog = SchoolFactory(), programme()
+    fund(school, prog, school_amount="10", third="5")
+    services.debit_collective(school, prog, D("12.00"), description="Webbestelling")
+    afters = list(
+        Line.objects.filter(account__kind__in=["school", "ocw", "third_party"])
+        .order_by("id")
+        .values_list("collective_after", flat=True)
+    )
+    assert afters == [D("10.00"), D("15.00"), D("5.00"), D("3.00")]
+    assert problems() == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ledger_line SET collective_after = 99 WHERE id = %s",
+            [Line.objects.filter(collective_after=D("3.00")).get().pk],
+        )
+    assert any("running balance" in p for p in problems())
