@@ -70,7 +70,7 @@ TEACHER_TYPE_VALUES = {
 # File limits (SPEC §3 "Broken files"); tests monkeypatch them smaller.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
-MAX_COLUMNS = 50
+MAX_CELLS = 2_500_000  # rows × columns up to the farthest cell of a sheet (parser grid)
 MAX_UNCOMPRESSED_BYTES = 120 * 1024 * 1024  # all parts of an .xlsx together, unpacked
 MAX_COMPRESSION_RATIO = 200  # per zip member larger than 1 MiB unpacked
 MAX_ZIP_MEMBERS = 500

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -232,20 +233,136 @@ def inspect_xlsx(data: bytes) -> list[set[tuple[int, int]]]:
         xml = _read_member(zf, zf.getinfo(path), budget)
         scan = _scan_sheet(xml)
         del xml
-        if scan.max_row > C.MAX_ROWS + 1000:
-            raise unreadable(_too_many_rows_message())
-        if scan.max_col >= C.MAX_COLUMNS * 20:
-            raise unreadable(
-                _(
-                    "Het bestand heeft gegevens in kolommen ver buiten het sjabloon. Maak een nieuw bestand vanuit het sjabloon."
-                )
-            )
+        _check_extent(scan.max_row, scan.max_col)
         formulas.append(scan.formulas)
     # Shared strings and styles are read whole by the parser: check their real size too.
     for info in infos:
         if info.filename not in paths and info.filename.startswith("xl/") and info.file_size:
             _read_member(zf, info, budget)
     return formulas
+
+
+def _check_extent(max_row: int, max_col: int) -> None:
+    """A sheet's parser allocates rows × columns cells: refuse sheets whose used area (up
+    to the farthest cell) is far larger than any roster, before parsing."""
+    if max_row > C.MAX_ROWS + 1000:
+        raise unreadable(_too_many_rows_message())
+    if max_row * (max_col + 1) > C.MAX_CELLS:
+        raise unreadable(
+            _(
+                "Het bestand heeft gegevens in cellen ver buiten het sjabloon (rij %(row)s, kolom %(col)s). Verwijder die of maak een nieuw bestand vanuit het sjabloon."
+            )
+            % {"row": max_row, "col": col_letters(max_col)}
+        )
+
+
+# --- .xls: the OLE (compound file) container and its BIFF8 records ----------------------
+
+_FREE = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free, ...)
+# Cell records that start with (row, column): LABEL, NUMBER, RK, BOOLERR, BLANK, LABELSST,
+# RSTRING, FORMULA; MULRK and MULBLANK carry (row, first column, ..., last column).
+_BIFF_CELLS = {0x0204, 0x0203, 0x027E, 0x0205, 0x0201, 0x00FD, 0x00D6, 0x0006}
+_BIFF_MULTI = {0x00BD, 0x00BE}
+_BIFF_FORMULA = 0x0006
+
+
+def _ole_stream(data: bytes, wanted: tuple[str, ...] = ("workbook", "book")) -> bytes:
+    """The bytes of the workbook stream of an OLE compound file (a small reader: enough to
+    scan records safely; calamine does the real parsing)."""
+    broken = unreadable(_("Het bestand is beschadigd. Sla het opnieuw op als .xlsx."))
+    if len(data) < 512:
+        raise broken
+    sector = 1 << struct.unpack_from("<H", data, 30)[0]
+    mini = 1 << struct.unpack_from("<H", data, 32)[0]
+    if sector not in (512, 4096) or mini != 64:
+        raise broken
+    (n_fat, first_dir, _tx, cutoff, first_minifat, _n_minifat, first_difat, n_difat) = (
+        struct.unpack_from("<IIIIIIII", data, 44)
+    )
+    total_sectors = (len(data) - 512) // sector + 1
+
+    def sector_bytes(index: int) -> bytes:
+        if index >= total_sectors:
+            raise broken
+        start = (index + 1) * sector
+        return data[start : start + sector]
+
+    fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < _FREE]
+    next_difat, seen = first_difat, 0
+    while next_difat < _FREE and seen < min(n_difat, total_sectors):
+        entries = struct.unpack(f"<{sector // 4}I", sector_bytes(next_difat))
+        fat_sectors += [s for s in entries[:-1] if s < _FREE]
+        next_difat, seen = entries[-1], seen + 1
+    fat_sectors = fat_sectors[: max(n_fat, 0)]
+    fat = b"".join(sector_bytes(s) for s in fat_sectors)
+    fat_entries = len(fat) // 4
+
+    def chain(start: int, table: bytes, entries: int) -> list[int]:
+        out: list[int] = []
+        while start < _FREE:
+            if start >= entries or len(out) > entries:
+                raise broken
+            out.append(start)
+            (start,) = struct.unpack_from("<I", table, start * 4)
+        return out
+
+    directory = b"".join(sector_bytes(s) for s in chain(first_dir, fat, fat_entries))
+    root_start = None
+    for offset in range(0, len(directory) - 127, 128):
+        name_len, kind = struct.unpack_from("<HB", directory, offset + 64)
+        name = directory[offset : offset + max(0, min(name_len, 64) - 2)].decode(
+            "utf-16-le", "replace"
+        )
+        start, size = struct.unpack_from("<II", directory, offset + 116)
+        if kind == 5:
+            root_start = start
+        if kind == 2 and name.lower() in wanted:
+            size = min(size, len(data))
+            if size >= cutoff:
+                stream = b"".join(sector_bytes(s) for s in chain(start, fat, fat_entries))
+                return stream[:size]
+            if root_start is None:
+                raise broken
+            ministream = b"".join(sector_bytes(s) for s in chain(root_start, fat, fat_entries))
+            minifat = b"".join(sector_bytes(s) for s in chain(first_minifat, fat, fat_entries))
+            blocks = chain(start, minifat, len(minifat) // 4)
+            return b"".join(ministream[b * mini : (b + 1) * mini] for b in blocks)[:size]
+    raise unreadable(
+        _("Dit is geen Excel-bestand. Gebruik het sjabloon en sla het op als .xlsx of .xls.")
+    )
+
+
+def inspect_xls(data: bytes) -> list[set[tuple[int, int]]]:
+    """Scan the BIFF records of each worksheet: refuse sheets whose farthest cell makes the
+    grid too large, and return the formula cells of each worksheet in order."""
+    stream = _ole_stream(data)
+    sheets: list[set[tuple[int, int]]] = []
+    in_sheet = False
+    max_row = max_col = 0
+    formulas: set[tuple[int, int]] = set()
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        body = pos + 4
+        pos = body + length
+        if kind == 0x0809 and length >= 4:  # BOF
+            (dt,) = struct.unpack_from("<H", stream, body + 2)
+            in_sheet = dt == 0x0010
+            max_row = max_col = 0
+            formulas = set()
+        elif kind == 0x000A:  # EOF
+            if in_sheet:
+                _check_extent(max_row + 1, max_col)
+                sheets.append(formulas)
+            in_sheet = False
+        elif in_sheet and length >= 4 and (kind in _BIFF_CELLS or kind in _BIFF_MULTI):
+            row, col = struct.unpack_from("<HH", stream, body)
+            if kind in _BIFF_MULTI and length >= 6:
+                (col,) = struct.unpack_from("<H", stream, body + length - 2)
+            max_row, max_col = max(max_row, row), max(max_col, col)
+            if kind == _BIFF_FORMULA:
+                formulas.add((row, col))
+    return sheets
 
 
 def _too_many_rows_message() -> str:
@@ -259,7 +376,7 @@ def read_sheets(data: bytes):
     import python_calamine as pc
 
     kind = check_bytes(data)
-    formulas = inspect_xlsx(data) if kind == "xlsx" else []
+    formulas = inspect_xlsx(data) if kind == "xlsx" else inspect_xls(data)
     try:
         workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:

@@ -323,3 +323,13 @@ def test_unknown_kind_is_404(bh_api, school):
 
 def test_anonymous_is_401(api_as, school):
     assert api_as(None).get(base(school)).status_code == 401
+
+
+def test_xls_upload_is_accepted(bh_api, school):
+    from cultuurkaart.rosters.tests.factories import xls
+
+    response = upload(
+        bh_api, "put", base(school), xls([student_row(1), student_row(2)]), confirm_complete="true"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["added"] == 2

@@ -156,3 +156,31 @@ def test_truncated_xlsx():
     data = xlsx([student_row(1)])
     message = refused(data[: len(data) // 2])
     assert "beschadigd" in message
+
+
+def test_xls_far_away_cell_is_refused_before_parsing():
+    """One cell at the last row and column of an .xls would make the parser allocate
+    65,536 × 256 cells (more than 1 GB): the BIFF records are scanned first."""
+    import struct
+
+    from cultuurkaart.rosters.tests.factories import _ole_container, _record
+
+    def bof(dt):
+        return _record(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0, 1997, 0, 6))
+
+    cells = _record(0x0204, struct.pack("<HHHHB", 0, 0, 0, 8, 1) + "Voornaam".encode("utf-16-le"))
+    cells += _record(0x0203, struct.pack("<HHHd", 65535, 255, 0, 1.0))
+    pad, eof = _record(0x0089, b"\x00" * 4000), _record(0x000A)
+
+    def boundsheet(offset):
+        return _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, 1, 0) + b"S")
+
+    head = len(bof(5)) + len(pad) + len(boundsheet(0)) + len(eof)
+    stream = bof(5) + pad + boundsheet(head) + eof + bof(0x10) + cells + eof
+    message = refused(_ole_container(stream))
+    assert "ver buiten het sjabloon" in message and "IV" in message
+
+
+def test_xlsx_large_area_is_refused(monkeypatch):
+    monkeypatch.setattr(C, "MAX_CELLS", 100)
+    assert "ver buiten het sjabloon" in refused(xlsx([student_row(i) for i in range(20)]))

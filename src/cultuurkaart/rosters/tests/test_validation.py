@@ -200,3 +200,19 @@ def test_formula_cells_are_errors_and_never_evaluated():
 def test_text_that_looks_like_a_formula_stays_text():
     result, errors = errors_of(xlsx([student_row(1, first_name="=1+1")]))
     assert errors == [] and result.rows[0][1] == "=1+1"
+
+
+def test_xls_files_are_read_like_xlsx():
+    from cultuurkaart.rosters.tests.factories import xls
+
+    result, errors = errors_of(xls([student_row(1), student_row(2, mobile="0612345678", year=9)]))
+    assert errors == [(6, "mobile", "mobile-national"), (6, "year", "year-invalid")]
+    assert result.rows[0][1:4] == ("Voornaam1", "Achternaam1", "leerling1@school.example")
+    assert result.rows[0][6] == 2
+
+
+def test_xls_formula_cells_are_errors():
+    from cultuurkaart.rosters.tests.factories import xls
+
+    _, errors = errors_of(xls([student_row(1, year=None)], formulas={(4, 5): 2}))
+    assert errors == [(5, "year", "formula")]
