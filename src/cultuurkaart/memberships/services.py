@@ -434,19 +434,21 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 def choose_programme(school, day: dt.date):
     """The programme a membership activated on `day` belongs to (docs/activation-codes.md):
     of the school's programmes of its kind whose membership period still runs, the one
-    that started last (ordering opened, i.e. the current school year), else the one that
-    runs longest."""
-    candidates = [
-        p
-        for p in school.programmes.all()
-        if p.kind == school.kind and p.membership_valid_until >= day
-    ]
-    if not candidates:
-        raise NoProgramme("The school has no programme whose membership period is running.")
-    started = [p for p in candidates if p.order_from <= day]
+    whose ordering started last (the current school year), else the one that runs longest.
+    When none runs any more, the school's latest programme: API.md knows no refusal for
+    this, and the membership then carries that programme's (past) end date and expires."""
+    programmes = [p for p in school.programmes.all() if p.kind == school.kind] or list(
+        school.programmes.all()
+    )
+    if not programmes:
+        raise NoProgramme("The school has no programme.")
+    running = [p for p in programmes if p.membership_valid_until >= day]
+    if not running:
+        return max(programmes, key=lambda p: (p.membership_valid_until, p.pk))
+    started = [p for p in running if p.order_from <= day]
     if started:
         return max(started, key=lambda p: (p.order_from, p.membership_valid_until, p.pk))
-    return max(candidates, key=lambda p: (p.membership_valid_until, p.pk))
+    return max(running, key=lambda p: (p.membership_valid_until, p.pk))
 
 
 def _field_error(field: str, code: str, message: str) -> dict:

@@ -177,9 +177,17 @@ def test_existing_account_is_reused_only_with_its_password(api_as):
     assert Membership.objects.get(pk=int(ok.json()["membership"]["id"])).user == membership.user
 
 
-def test_no_running_programme_is_409(api_as):
+def test_after_the_programme_ended_the_membership_carries_its_end_date(api_as):
     code = services.issue_code(PersonFactory())
     response = post_activation(api_as, code, clock_at="2025-02-01T10:00:00+01:00")
+    assert response.status_code == 201
+    assert response.json()["membership"]["valid_until"] == "2024-12-31"
+
+
+def test_school_without_programme_is_409(api_as):
+    person = PersonFactory()
+    person.school.programmes.clear()
+    response = post_activation(api_as, services.issue_code(person))
     assert response.status_code == 409
     assert response.json()["type"] == "no-programme"
 
