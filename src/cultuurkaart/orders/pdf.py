@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from fpdf import FPDF
 
 from cultuurkaart.core.money import format_eur
@@ -21,6 +23,12 @@ def _t(text) -> str:
 
 def _eur(value) -> str:
     return _t(format_eur(value))
+
+
+def _paragraph(pdf: FPDF, text: str, chars: int = 115) -> None:
+    """Wrapped text with plain cells (fpdf2's multi_cell costs ~5 ms a call)."""
+    for row in textwrap.wrap(_t(text), chars):
+        pdf.cell(0, 4.5, row, new_x="LMARGIN", new_y="NEXT")
 
 
 def render_invoice(invoice, lines, *, school, programme) -> bytes:
@@ -102,30 +110,18 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
     if invoice.ocw_top_up:
         pdf.ln(4)
         pdf.set_font("helvetica", "I", 9)
-        pdf.multi_cell(
-            0,
-            4.5,
-            _t(
-                f"Ter informatie: OCW vult het budget aan met {_eur(invoice.ocw_top_up)} "
-                "(niet in rekening gebracht)."
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-            align="L",
+        _paragraph(
+            pdf,
+            f"Ter informatie: OCW vult het budget aan met {_eur(invoice.ocw_top_up)} "
+            "(niet in rekening gebracht).",
         )
     pdf.ln(6)
     pdf.set_font("helvetica", size=9)
     if not credit:
-        pdf.multi_cell(
-            0,
-            4.5,
-            _t(
-                f"Graag het totaalbedrag vóór {invoice.due_on:%d-%m-%Y} overmaken onder "
-                f"vermelding van factuurnummer {invoice.number}. Het cultuurbudget wordt "
-                "vrijgegeven zodra de factuur volledig is betaald."
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-            align="L",
+        _paragraph(
+            pdf,
+            f"Graag het totaalbedrag vóór {invoice.due_on:%d-%m-%Y} overmaken onder "
+            f"vermelding van factuurnummer {invoice.number}. Het cultuurbudget wordt "
+            "vrijgegeven zodra de factuur volledig is betaald.",
         )
     return bytes(pdf.output())
