@@ -1,10 +1,37 @@
-"""Celery app. Without CELERY_BROKER_URL tasks run eagerly in-process."""
+"""Celery app. Without CELERY_BROKER_URL tasks run eagerly in-process.
+
+The beat schedule runs every scheduled job of API.md "Jobs" (and the apps' housekeeping
+jobs) through one task, `cultuurkaart.run_job`. Times are Europe/Amsterdam.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cultuurkaart.conf.settings")
 app = Celery("cultuurkaart")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks(["cultuurkaart.core"])
+
+
+def _job(name: str, schedule) -> dict:
+    return {"task": "cultuurkaart.run_job", "schedule": schedule, "args": (name,)}
+
+
+app.conf.beat_schedule = {
+    # Objection periods end at 23:59:59; close them just after midnight.
+    "close-objection-periods": _job("close-objection-periods", crontab(minute=5, hour=0)),
+    "cancel-unpaid": _job("cancel-unpaid", crontab(minute=15, hour=0)),
+    "invoice-reminders": _job(
+        "invoice-reminders", crontab(minute=0, hour=8, day_of_week="mon-fri")
+    ),
+    "expire-memberships": _job("expire-memberships", crontab(minute=10, hour=0)),
+    "process-deletion-requests": _job("process-deletion-requests", crontab(minute=30, hour=1)),
+    # Rosters are erased at 31 August 23:59:59; the job erases what existed then, so it runs
+    # right after that moment, at 00:00 on 1 September.
+    "erase-rosters": _job(
+        "erase-rosters", crontab(minute=0, hour=0, day_of_month=1, month_of_year=9)
+    ),
+    "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
+}

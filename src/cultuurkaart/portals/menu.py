@@ -13,13 +13,15 @@ from cultuurkaart.accounts.constants import RoleName
 BH = RoleName.BUDGET_HOLDER
 DP = RoleName.DOCENT_PLUS
 
-SCHOOL_MENU: list[tuple[str, str, set[str]]] = [
+SCHOOL_MENU: list[tuple] = [
+    # (url name, label, roles; an optional 4th element limits the entry to a school kind)
     ("portals:school_dashboard", _("Overzicht"), set()),
     ("portals:school_orders", _("Bestellingen"), {BH, DP}),
     ("portals:school_products", _("Producten"), {BH, DP}),
     ("portals:school_students", _("Beheer studenten"), {BH, DP}),
     ("portals:school_teachers", _("Beheer docenten"), {BH}),
     ("portals:school_docent_plus", _("Docenten+"), {BH}),
+    ("portals:school_code_requests", _("Codeaanvragen"), {BH}, "mbo"),
     ("portals:school_settings", _("Instellingen"), {BH}),
     ("portals:school_budget_holder", _("Budgethouder"), {RoleName.BOARD}),
     ("portals:school_support", _("Support"), set()),
@@ -28,8 +30,10 @@ SCHOOL_MENU: list[tuple[str, str, set[str]]] = [
 
 def school_menu(user, school, current_url_name: str) -> list[dict]:
     items = []
-    for url_name, label, roles in SCHOOL_MENU:
+    for url_name, label, roles, *kind in SCHOOL_MENU:
         if roles and not user.has_school_role(school.pk, *roles):
+            continue
+        if kind and school.kind != kind[0]:
             continue
         try:
             url = reverse(url_name, kwargs={"school_id": school.pk})

@@ -58,3 +58,9 @@ def register_done(request):
 
 def help_page(request):
     return render(request, "portals/help.html")
+
+
+def _has_membership(user) -> bool:
+    from cultuurkaart.memberships.models import Membership
+
+    return Membership.objects.filter(user=user).exists()

@@ -113,3 +113,24 @@ def test_clock_override_is_refused_at_start_up_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "CK_ALLOW_CLOCK_OVERRIDE=1 is refused" in result.stderr
+
+
+def test_every_scheduled_job_exists():
+    from cultuurkaart.conf.celery import app
+
+    scheduled = {entry["args"][0] for entry in app.conf.beat_schedule.values()}
+    assert scheduled <= set(jobs.names())
+    assert {
+        "close-objection-periods",
+        "cancel-unpaid",
+        "erase-rosters",
+        "expire-memberships",
+    } <= scheduled
+
+
+@pytest.mark.django_db
+def test_celery_task_runs_a_job_eagerly():
+    from cultuurkaart.core.tasks import run_job
+
+    result = run_job.delay("close-objection-periods").get()
+    assert "closed" in result

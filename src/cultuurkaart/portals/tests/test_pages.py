@@ -228,3 +228,13 @@ def test_backoffice_resets_two_factor_and_blocks_accounts(admin, budget_holder):
     client.post(f"/backoffice/gebruikers/{admin.pk}/", {"action": "block"})
     admin.refresh_from_db()
     assert admin.is_active  # not oneself
+
+
+def test_code_requests_menu_entry_only_for_mbo_schools():
+    from cultuurkaart.schools.tests.factories import SchoolFactory as Factory
+
+    vo, mbo = Factory(kind="vo"), Factory(kind="mbo")
+    for school, expected in ((vo, False), (mbo, True)):
+        holder = with_role(UserFactory(), RoleName.BUDGET_HOLDER, school=school)
+        html = verified_client(holder).get(f"/school/{school.pk}/").content.decode()
+        assert ("Codeaanvragen" in html) is expected
