@@ -93,12 +93,14 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     green.wait_for()
     assert "3 personen gecontroleerd" in green.inner_text()
     assert Person.objects.count() == 0
+    shot(page, "roster_validate_green.png")
 
     page.get_by_label("Ik bevestig dat dit bestand alle studenten bevat").check()
     page.get_by_role("button", name="Uploaden en lijst vervangen").click()
     done = page.get_by_test_id("result-ok")
     done.wait_for()
     assert "De lijst is vervangen" in done.inner_text() and "Toegevoegd: 3" in done.inner_text()
+    shot(page, "roster_upload_done.png")
 
     page.get_by_role("link", name="Naar de lijst").click()
     table = page.locator("table.ck-people")
