@@ -345,6 +345,8 @@ def inspect_xls(data: bytes) -> list[set[tuple[int, int]]]:
         kind, length = struct.unpack_from("<HH", stream, pos)
         body = pos + 4
         pos = body + length
+        if kind == 0x002F:  # FILEPASS: the workbook is encrypted
+            raise unreadable(_password_message())
         if kind == 0x0809 and length >= 4:  # BOF
             (dt,) = struct.unpack_from("<H", stream, body + 2)
             in_sheet = dt == 0x0010
@@ -363,6 +365,12 @@ def inspect_xls(data: bytes) -> list[set[tuple[int, int]]]:
             if kind == _BIFF_FORMULA:
                 formulas.add((row, col))
     return sheets
+
+
+def _password_message() -> str:
+    return _(
+        "Het bestand is met een wachtwoord beveiligd. Sla het op zonder wachtwoord en probeer het opnieuw."
+    )
 
 
 def _too_many_rows_message() -> str:

@@ -62,7 +62,12 @@ def student_row(n: int, **over) -> list:
 
 
 def xlsx(
-    rows: list[list], header: list | None = None, *, above: int = 3, formulas: dict | None = None
+    rows: list[list],
+    header: list | None = None,
+    *,
+    above: int = 3,
+    formulas: dict | None = None,
+    encrypted: bool = False,
 ) -> bytes:
     """A workbook like a filled-in template: `above` explanation rows, the header row,
     then `rows`. `formulas` maps (row0, col0) → formula text written as a real formula."""
@@ -97,7 +102,12 @@ def _record(kind: int, body: bytes = b"") -> bytes:
 
 
 def xls(
-    rows: list[list], header: list | None = None, *, above: int = 3, formulas: dict | None = None
+    rows: list[list],
+    header: list | None = None,
+    *,
+    above: int = 3,
+    formulas: dict | None = None,
+    encrypted: bool = False,
 ) -> bytes:
     """A minimal Excel 97-2003 (.xls, BIFF8 in an OLE container) workbook with the same
     layout as `xlsx()`: text cells as LABEL records, numbers as NUMBER records, and
@@ -129,6 +139,8 @@ def xls(
         cells.append(_record(0x0006, body))
     bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 1997, 0, 0x0006))
     codepage = _record(0x0042, struct.pack("<H", 1200))
+    if encrypted:  # a FILEPASS record (RC4) right after BOF, as Excel writes it
+        codepage = _record(0x002F, struct.pack("<HHH", 1, 1, 1) + b"\x00" * 48) + codepage
     name = "Leerlingen"
     padding = _record(0x0089, b"\x00" * 4000)  # an ignored record: keep the stream ≥ 4096 bytes
     eof = _record(0x000A)

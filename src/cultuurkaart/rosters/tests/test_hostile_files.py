@@ -184,3 +184,9 @@ def test_xls_far_away_cell_is_refused_before_parsing():
 def test_xlsx_large_area_is_refused(monkeypatch):
     monkeypatch.setattr(C, "MAX_CELLS", 100)
     assert "ver buiten het sjabloon" in refused(xlsx([student_row(i) for i in range(20)]))
+
+
+def test_password_protected_xls():
+    from cultuurkaart.rosters.tests.factories import xls
+
+    assert "wachtwoord" in refused(xls([student_row(1)], encrypted=True))
