@@ -173,14 +173,7 @@ def activate(request, payload: ActivationIn):
 
 @router.get("/me/pass", response=dict)
 def my_pass(request):
-    membership = queries.active_membership_of(request.user)
-    if membership is None:
-        membership = (
-            Membership.objects.filter(user=request.user)
-            .select_related("school", "programme")
-            .order_by("-activated_at")
-            .first()
-        )
+    membership = queries.membership_for_pass(request.user)
     if membership is None:
         raise NoMembership("You have no membership.")
     from cultuurkaart.core import clock

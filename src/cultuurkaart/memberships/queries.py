@@ -58,6 +58,19 @@ def active_membership_of(user, school=None) -> Membership | None:
     return qs.select_related("school", "programme").order_by("-valid_until", "-id").first()
 
 
+def membership_for_pass(user) -> Membership | None:
+    """The membership the pass shows: the active one, else the most recent (expired) one."""
+    membership = active_membership_of(user)
+    if membership is None and getattr(user, "is_authenticated", False):
+        membership = (
+            Membership.objects.filter(user=user)
+            .select_related("school", "programme")
+            .order_by("-activated_at")
+            .first()
+        )
+    return membership
+
+
 def has_active_membership(user, school, kind: str | None = None) -> bool:
     qs = Membership.objects.filter(user=user, school=school, status=MembershipStatus.ACTIVE)
     if kind:

@@ -131,14 +131,7 @@ def _qr_svg(url: str) -> str:
 
 @login_required
 def my_pass(request):
-    membership = queries.active_membership_of(request.user)
-    if membership is None:
-        membership = (
-            Membership.objects.filter(user=request.user)
-            .select_related("school", "programme")
-            .order_by("-activated_at")
-            .first()
-        )
+    membership = queries.membership_for_pass(request.user)
     if membership is None:
         return render(request, "portals/memberships/no_pass.html", status=404)
     url = services.pass_verification_url(membership)
