@@ -326,12 +326,16 @@ def _live_students(school: School, programme: Programme, exclude: int | None = N
     return (agg["w"] or 0) + (agg["wo"] or 0)
 
 
+def _check_registration(school: School) -> None:
+    if school.status != SchoolStatus.ACTIVE:
+        raise _refuse("registration-not-active", "De aanmelding van de school is niet actief.")
+
+
 def check_order(
     school: School, programme: Programme, kind: str, data: dict, *, exclude: int | None = None
 ) -> OrderInput:
     """The submission checks in the order of SPEC §5 (permission is the caller's)."""
-    if school.status != SchoolStatus.ACTIVE:
-        raise _refuse("registration-not-active", "De aanmelding van de school is niet actief.")
+    _check_registration(school)
     today = clock.today()
     if not programme.is_ordering_open(today):
         raise _refuse(
@@ -418,6 +422,7 @@ def order_contacts(school: School) -> set[str]:
 def submit_order(school: School, data: dict, *, actor) -> BudgetOrder:
     with transaction.atomic():
         school = School.objects.select_for_update().get(pk=school.pk)
+        _check_registration(school)  # first, before the body is looked at (SPEC §5)
         programme = _programme_for(school, data.get("programme"))
         kind = _kind(data.get("kind"))
         numbers = check_order(school, programme, kind, data)

@@ -298,3 +298,38 @@ def test_transactions_list_query_count(api_as, shop, admin, django_assert_max_nu
         r = client.get(f"/schools/{school.pk}/transactions?page_size=100")
     assert r.json()["count"] == 31
     assert r.json()["results"][-1]["balance"] == "470.00"
+
+
+def test_lists_and_credit_note_api(api_as, shop, admin):
+    school, bh = shop
+    order_id = post_order(api_as, school, bh).json()["id"]
+    listed = api_as(bh).get(f"/schools/{school.pk}/budget-orders?programme=vo-2024").json()
+    assert [o["id"] for o in listed["results"]] == [order_id]
+    invoice = (
+        api_as(admin, clock=AFTER)
+        .post(f"/admin/budget-orders/{order_id}/approve")
+        .json()["invoice"]
+    )
+    overdue = (
+        api_as(admin, clock="2023-11-12T10:00:00+01:00")
+        .get("/admin/invoices?status=overdue")
+        .json()
+    )
+    assert [i["id"] for i in overdue["results"]] == [invoice["id"]]
+    assert overdue["results"][0]["status"] == "overdue"
+    r = api_as(admin, clock=AFTER).post(
+        f"/admin/invoices/{invoice['id']}/credit-note", {"reason": "Fout"}
+    )
+    assert r.status_code == 201
+    note = r.json()
+    assert note["kind"] == "credit_note" and note["total"] == "-5087.50"
+    assert note["credit_for"] == invoice["id"]
+    assert api_as(bh).get(f"/invoices/{invoice['id']}").json()["status"] == "cancelled"
+    again = api_as(admin, clock=AFTER).post(
+        f"/admin/invoices/{invoice['id']}/credit-note", {"reason": "x"}
+    )
+    assert again.status_code == 409
+    paid = api_as(admin, clock=AFTER).post(
+        f"/admin/invoices/{invoice['id']}/payments", {"amount": "1.00", "paid_on": "2023-10-12"}
+    )
+    assert paid.status_code == 409

@@ -33,7 +33,13 @@ def submit(school, at=VO_ORDER_AT, **kwargs):
         return services.submit_order(school, order_data(**kwargs), actor=None)
 
 
-def refusal(school, at=VO_ORDER_AT, **kwargs) -> str:
+def refusal(school, at=VO_ORDER_AT, programme=None, **kwargs) -> str:
+    if programme is not None:
+        with pytest.raises(DomainError) as exc, clock.frozen(at):
+            services.submit_order(
+                school, {**order_data(**kwargs), "programme": programme}, actor=None
+            )
+        return exc.value.type
     with pytest.raises(DomainError) as exc:
         submit(school, at=at, **kwargs)
     return exc.value.type
@@ -75,6 +81,7 @@ def test_registration_not_active_is_checked_first():
     assert refusal(school, at=VO_ORDER_AT.replace(year=2025)) == "registration-not-active"
     pending = ready_school(status=SchoolStatus.PENDING)
     assert refusal(pending) == "registration-not-active"
+    assert refusal(pending, kind="nonsense", programme="none") == "registration-not-active"
 
 
 def test_ordering_period_is_inclusive_in_amsterdam():
