@@ -292,3 +292,35 @@ def credit_collective(
         reference=reference,
         actor=actor,
     )
+
+
+def debit_individual(
+    school,
+    programme,
+    amount: Decimal,
+    *,
+    description: str,
+    kind: str = EntryKind.VOUCHER,
+    counter_account: Account | None = None,
+    reference: str = "",
+    actor=None,
+) -> Entry:
+    """Take `amount` from the school's individual-budget pool (e.g. assigning budget to a
+    student), crediting `counter_account` (required: the caller's own account, such as a
+    per-programme voucher liability). All or nothing under the pool's row lock: short →
+    `InsufficientBudget` (409 `insufficient-budget`)."""
+    amount = quantize(amount)
+    if amount <= 0:
+        raise ValueError("debit amount must be positive")
+    if counter_account is None:
+        raise ValueError("counter_account is required for the individual pool")
+    pool = account(AccountKind.INDIVIDUAL, school=school, programme=programme)
+    return post_entry(
+        kind=kind,
+        description=description,
+        lines=[(pool, amount), (counter_account, -amount)],
+        school=school,
+        programme=programme,
+        reference=reference,
+        actor=actor,
+    )

@@ -201,3 +201,32 @@ def test_running_balance_is_stored_and_checked():
             [Line.objects.filter(collective_after=D("3.00")).get().pk],
         )
     assert any("running balance" in p for p in problems())
+
+
+def test_debit_individual_never_overdraws_the_pool():
+    school, prog = SchoolFactory(), programme()
+    pool = services.account(AccountKind.INDIVIDUAL, school=school, programme=prog)
+    services.post_entry(
+        kind=EntryKind.RELEASE,
+        description="Budget vrijgegeven",
+        lines=[
+            (pool, D("-11.00")),
+            (services.account(AccountKind.OCW_FUND, programme=prog), D("11.00")),
+        ],
+        school=school,
+        programme=prog,
+    )
+    liability = services.account(AccountKind.PROVIDER_PAYABLE, programme=prog)
+    services.debit_individual(
+        school, prog, D("5.50"), description="Toegekend", counter_account=liability
+    )
+    services.debit_individual(
+        school, prog, D("5.50"), description="Toegekend", counter_account=liability
+    )
+    with pytest.raises(services.InsufficientBudget):
+        services.debit_individual(
+            school, prog, D("0.01"), description="Toegekend", counter_account=liability
+        )
+    assert queries.balances(school, prog)["individual"] == 0
+    assert queries.individual_assigned(school, prog) == D("11.00")
+    assert problems() == []

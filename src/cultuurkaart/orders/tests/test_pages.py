@@ -262,3 +262,16 @@ def test_backoffice_third_party_form(shop, admin):
         {"school_number": "0000000", "programme": "vo-2024", "funder": "X", "amount": "1"},
     )
     assert "Onbekend CJP-schoolnummer" in bad.content.decode()
+
+
+def test_django_admin_is_read_only_for_money(admin):
+    from django.contrib import admin as django_admin
+
+    class Req:
+        user = admin
+
+    for model in (Invoice, BudgetOrder):
+        model_admin = django_admin.site._registry[model]
+        assert not model_admin.has_add_permission(Req())
+        assert not model_admin.has_change_permission(Req())
+        assert not model_admin.has_delete_permission(Req())
