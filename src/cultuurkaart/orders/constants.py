@@ -8,7 +8,7 @@ class OrderKind(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Ingediend (bezwaartermijn loopt)")
+    SUBMITTED = "submitted", _("Ingediend, bezwaartermijn loopt")
     AWAITING_DECISION = "awaiting_decision", _("Wacht op beoordeling")
     APPROVED = "approved", _("Goedgekeurd")
     REJECTED = "rejected", _("Afgewezen")

@@ -86,6 +86,18 @@ class BudgetOrder(models.Model):
     def in_objection_period(self, at=None) -> bool:
         return (at or clock.now()) <= self.objection_deadline
 
+    @property
+    def shown_status(self) -> str:
+        """The status as people should read it now: a submitted order whose objection
+        period is over waits for a decision, even before the nightly job has run."""
+        if self.status == OrderStatus.SUBMITTED and not self.in_objection_period():
+            return OrderStatus.AWAITING_DECISION
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return OrderStatus(self.shown_status).label
+
 
 class InvoiceSequence(models.Model):
     """Row-locked counter: one row per calendar year (gapless numbering)."""

@@ -414,7 +414,8 @@ def bo_order_reject(request, pk):
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_l("Bedrag (€)"), decimal_places=2, min_value=0.01)
     paid_on = forms.DateField(
-        label=_l("Betaald op"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_l("Betaald op"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

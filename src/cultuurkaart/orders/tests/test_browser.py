@@ -87,6 +87,7 @@ def test_order_approve_pay_release(page, browser, live_server):
         admin_page.goto(live_server.url + "/backoffice/")
         admin_page.get_by_role("link", name="Budgetbestellingen").click()
         admin_page.get_by_role("link", name=str(order.pk), exact=True).click()
+        shot(admin_page, "bo_order.png")
         admin_page.get_by_role("button", name="Goedkeuren en factuur versturen").click()
         admin_page.get_by_text(re.compile(r"Goedgekeurd; factuur 23000001 is verstuurd")).wait_for()
         invoice = Invoice.objects.get(order=order)
@@ -110,6 +111,7 @@ def test_order_approve_pay_release(page, browser, live_server):
         admin_page.get_by_role("button", name="Betaling registreren").click()
         admin_page.get_by_text("De betaling is geregistreerd.").wait_for()
         assert admin_page.get_by_test_id("invoice-status").inner_text() == "Betaald"
+        shot(admin_page, "bo_invoice.png")
     finally:
         admin_ctx.close()
     invoice.refresh_from_db()
