@@ -217,14 +217,31 @@ def make_quote(
     )
 
 
+def first_initial_submission(school, programme, default: dt.datetime | None = None):
+    """When the school first submitted an initial order for the programme (also one
+    that was later cancelled or rejected); `default` when it never did."""
+    first = (
+        BudgetOrder.objects.filter(school=school, programme=programme, kind=OrderKind.INITIAL)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    if first is None:
+        return default
+    return min(first, default) if default else first
+
+
 def order_quote(order: BudgetOrder) -> Quote:
+    first = order.submitted_at
+    if order.kind == OrderKind.INITIAL and order.programme.teacher_free_before and order.teachers:
+        first = first_initial_submission(order.school_id, order.programme_id, order.submitted_at)
     return make_quote(
         order.programme,
         kind=order.kind,
         with_contribution=order.with_contribution,
         without_contribution=order.without_contribution,
         teachers=order.teachers,
-        first_submitted_at=order.submitted_at,
+        first_submitted_at=first,
     )
 
 
@@ -395,6 +412,7 @@ def quote_for(school: School, data: dict) -> Quote:
         with_contribution=numbers.with_contribution,
         without_contribution=numbers.without_contribution,
         teachers=numbers.teachers,
+        first_submitted_at=first_initial_submission(school, programme, clock.now()),
     )
 
 

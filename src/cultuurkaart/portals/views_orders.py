@@ -180,7 +180,9 @@ def _order_form_page(request, school, programme, kind, *, order: BudgetOrder | N
                     with_contribution=payload["with_contribution"],
                     without_contribution=payload["without_contribution"],
                     teachers=payload["teachers"],
-                    first_submitted_at=order.submitted_at if order else None,
+                    first_submitted_at=services.first_initial_submission(
+                        school, programme, order.submitted_at if order else clock.now()
+                    ),
                 )
                 step = "check"
         except ValidationFailed as exc:
@@ -197,7 +199,13 @@ def _order_form_page(request, school, programme, kind, *, order: BudgetOrder | N
             "order": order,
             "step": step,
             "quote": quote,
-            "rates": _rates(programme, kind, order.submitted_at if order else None),
+            "rates": _rates(
+                programme,
+                kind,
+                services.first_initial_submission(
+                    school, programme, order.submitted_at if order else clock.now()
+                ),
+            ),
             "duo_count": school.duo_count,
             "is_vo": school.kind == SchoolKind.VO,
         },

@@ -701,3 +701,15 @@ def test_school_cancellation_is_audited(actor):
     entry = AuditEntry.objects.get(action="schools.school.cancelled")
     assert entry.school_id == school.pk
     assert School.objects.get(pk=school.pk).status == "cancelled"
+
+
+def test_free_teachers_follow_the_first_initial_submission(actor):
+    school = ready_school(duo=500)
+    first = submit(school, at=dt.datetime(2023, 10, 30, 10, tzinfo=clock.AMSTERDAM), teachers=10)
+    with clock.frozen(dt.datetime(2023, 10, 31, 10, tzinfo=clock.AMSTERDAM)):
+        services.cancel_order(first, actor=None)
+    again = submit(school, at=dt.datetime(2023, 11, 3, 10, tzinfo=clock.AMSTERDAM), teachers=10)
+    assert services.order_quote(again).free_teachers == 10
+    other = ready_school(duo=500)
+    late = submit(other, at=dt.datetime(2023, 11, 3, 10, tzinfo=clock.AMSTERDAM), teachers=10)
+    assert services.order_quote(late).free_teachers == 0
