@@ -11,7 +11,7 @@ def signed_eur(line_amount):
     """A ledger line of a school bucket as the school sees it: credit +, debit −."""
     value = quantize(-line_amount)
     text = format_eur(abs(value))
-    return f"+ {text}" if value >= 0 else f"− {text}"
+    return f"+\u00a0{text}" if value >= 0 else f"−\u00a0{text}"
 
 
 @register.filter

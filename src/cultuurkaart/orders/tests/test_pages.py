@@ -198,7 +198,7 @@ def test_budget_transactions_and_invoices_pages(shop, admin, django_assert_max_n
     assert "€\xa07.365,00" in budget  # 7425 − 60
     with django_assert_max_num_queries(14):
         tx = client.get(f"/school/{school.pk}/budget/transacties/").content.decode()
-    assert "+ €\xa04.950,00" in tx and "− €\xa01,00" in tx
+    assert "+\xa0€\xa04.950,00" in tx and "−\xa0€\xa01,00" in tx
     assert "Pagina 1 van 2" in tx
     invoices = client.get(f"/school/{school.pk}/facturen/").content.decode()
     assert invoice.number in invoices
