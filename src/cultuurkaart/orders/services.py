@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import User
@@ -1075,7 +1075,7 @@ def send_reminders(*, actor=None) -> list[int]:
             updated = (
                 Invoice.objects.filter(pk=invoice.pk, status=InvoiceStatus.OPEN)
                 .exclude(last_reminder_on__gt=last_ok)
-                .update(last_reminder_on=today, reminders=invoice.reminders + 1)
+                .update(last_reminder_on=today, reminders=F("reminders") + 1)
             )
             if not updated:
                 continue
