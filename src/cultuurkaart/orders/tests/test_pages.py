@@ -275,3 +275,20 @@ def test_django_admin_is_read_only_for_money(admin):
         assert not model_admin.has_add_permission(Req())
         assert not model_admin.has_change_permission(Req())
         assert not model_admin.has_delete_permission(Req())
+
+
+def test_supplementary_button_after_initial_order(shop):
+    school, bh = shop
+    client = verified(bh)
+    html = client.get(f"/school/{school.pk}/bestellingen/").content.decode()
+    assert "kind=initial" in html and "Bijbestellen" not in html
+    with clock.frozen(VO_ORDER_AT):
+        services.submit_order(school, order_data(), actor=bh)
+    html = client.get(f"/school/{school.pk}/bestellingen/").content.decode()
+    assert "kind=supplementary" in html and "Bijbestellen" in html
+    form = client.get(
+        f"/school/{school.pk}/bestellingen/nieuw/?kind=supplementary"
+    ).content.decode()
+    assert "Bijbestellen" in form
+    closed = verified(bh, "2024-02-01T10:00:00+01:00").get(f"/school/{school.pk}/bestellingen/")
+    assert "Bestellen kan van" in closed.content.decode()
