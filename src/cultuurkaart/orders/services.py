@@ -23,7 +23,10 @@ from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.money import ZERO, parse_money, quantize, to_api
 from cultuurkaart.ledger import services as ledger
 from cultuurkaart.ledger.constants import AccountKind, EntryKind
+from cultuurkaart.memberships import services as memberships_services
+from cultuurkaart.memberships.constants import EndReason
 from cultuurkaart.rosters import queries as rosters
+from cultuurkaart.schools import services as schools_services
 from cultuurkaart.schools.constants import SchoolKind, SchoolStatus
 from cultuurkaart.schools.models import Programme, School
 
@@ -1034,16 +1037,13 @@ def cancel_unpaid(*, actor=None) -> list[int]:
             )
             school = order.school
             registration_cancelled = False
-            if order.kind == OrderKind.INITIAL and school.status == SchoolStatus.ACTIVE:
-                # The schools app owns School; its status changes here through a direct
-                # update plus an audit entry (see docs/invoicing.md).
-                School.objects.filter(pk=school.pk).update(status=SchoolStatus.CANCELLED)
-                audit.record(
-                    "schools.school.cancelled",
-                    actor=actor,
-                    obj=school,
-                    school_id=school.pk,
-                    data={"reason": "unpaid", "order": order.pk},
+            if order.kind == OrderKind.INITIAL and schools_services.cancel_registration(
+                school, reason="unpaid", actor=actor, data={"order": order.pk}
+            ):
+                # SPEC §4 Early end: a registration cancelled for non-payment ends the
+                # school's memberships.
+                memberships_services.end_school_memberships(
+                    school, reason=EndReason.SCHOOL_ENDED, actor=actor
                 )
                 registration_cancelled = True
             mail.send(

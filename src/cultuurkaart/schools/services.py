@@ -855,3 +855,25 @@ def decide_budget_holder_change(change, *, approve: bool, actor, reason: str = "
         recipients = board_emails + ([change.replaces.email] if change.replaces_id else [])
         mail.send("budget_holder_change_approved", recipients, {"school": school, "change": change})
     return change
+
+
+def cancel_registration(
+    school: School, *, reason: str, actor=None, data: dict | None = None
+) -> bool:
+    """Cancel an active registration (e.g. unpaid initial order, SPEC §5). Returns False when
+    the school was not active. Callers end the school's memberships (SPEC §4 Early end)."""
+    with transaction.atomic():
+        locked = School.objects.select_for_update().get(pk=school.pk)
+        if locked.status != SchoolStatus.ACTIVE:
+            return False
+        _transition(locked, SchoolStatus.CANCELLED)
+        locked.save(update_fields=["status"])
+        audit.record(
+            "schools.school.cancelled",
+            actor=actor,
+            obj=locked,
+            school_id=locked.pk,
+            data={"reason": reason, **(data or {})},
+        )
+    school.status = locked.status
+    return True

@@ -582,6 +582,10 @@ def test_cancel_unpaid_one_day_before_and_on_the_day(actor):
     school = ready_school()
     order = submit(school, at=dt.datetime(2023, 10, 10, 9, tzinfo=clock.AMSTERDAM))
     invoice = approve(order, actor, at=dt.datetime(2023, 10, 20, 9, tzinfo=clock.AMSTERDAM))
+    from cultuurkaart.memberships.tests.factories import PersonFactory, activated
+
+    with clock.frozen(dt.datetime(2023, 11, 1, 9, tzinfo=clock.AMSTERDAM)):
+        membership = activated(PersonFactory(school=school))
     with clock.frozen(dt.datetime(2024, 1, 10, 23, 59, 59, tzinfo=clock.AMSTERDAM)):
         assert services.cancel_unpaid() == []
     mail.outbox.clear()
@@ -595,6 +599,8 @@ def test_cancel_unpaid_one_day_before_and_on_the_day(actor):
     assert order.ocw_forfeited_at is not None
     assert invoice.status == "open"  # stays due
     assert school.status == SchoolStatus.CANCELLED
+    membership.refresh_from_db()
+    assert membership.status == "inactive"  # SPEC §4: cancelled registration ends memberships
     assert any(school.board_email in m.to for m in mail.outbox)
     # Paying later releases the school contribution but no OCW.
     pay(invoice, str(invoice.total), actor, at=dt.datetime(2024, 1, 15, 9, tzinfo=clock.AMSTERDAM))
