@@ -2,6 +2,7 @@
 
 import base64
 import datetime as dt
+import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             self._registry()
             programme = self._programme()
             schools_by_code = self._schools(programme)
+            self._roster(schools_by_code["00AA01"])
             logins = self._users(schools_by_code)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded. Logins (password for all: {DEMO_PASSWORD}):")
@@ -166,6 +168,67 @@ class Command(BaseCommand):
                 secret = base64.b32encode(device.bin_key).decode()
             logins.append((email, role, secret))
         return logins
+
+    def _roster(self, school):
+        """A small roster for the demo school; the demo student and teacher have activated."""
+        from cultuurkaart.memberships import services as memberships
+        from cultuurkaart.rosters import services as rosters
+        from cultuurkaart.rosters.models import Person
+
+        if Person.objects.filter(school=school).exists():
+            return
+        students = [
+            ("Leerling", "Demo", f"leerling@{DOMAIN}", 3, "3B"),
+            ("Sanne", "de Vries", "", 3, "3B"),
+            ("Daan", "Jansen", "", 3, "3B"),
+            ("Fatima", "El Amrani", "", 4, "4A"),
+            ("Leerling 5", "achternaam5", "", 4, "4A"),
+        ]
+        people = {}
+        for first, last, email, year, group in students:
+            people[email or first] = rosters.add_person(
+                school,
+                "students",
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email,
+                    "location": "Hoofdgebouw",
+                    "year": year,
+                    "group": group,
+                },
+                actor=None,
+            )
+        teacher = rosters.add_person(
+            school,
+            "teachers",
+            {
+                "first_name": "Docent",
+                "last_name": "Demo",
+                "email": f"docent@{DOMAIN}",
+                "type": "teacher",
+            },
+            actor=None,
+        )
+        for person, email, born in (
+            (people[f"leerling@{DOMAIN}"], f"leerling@{DOMAIN}", "2010-03-14"),
+            (teacher, f"docent@{DOMAIN}", "1985-06-01"),
+        ):
+            code = memberships.issue_code(person)
+            memberships.activate(
+                code,
+                {
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "birth_date": born,
+                    # A strong one-off password passes the validators; _users() then sets the demo one.
+                    "email": email,
+                    "password": secrets.token_urlsafe(16),
+                    "accept_terms": True,
+                    "parents_informed": True,
+                },
+                client="seed-demo",
+            )
 
     def _provider(self) -> Provider:
         provider, _ = Provider.objects.get_or_create(
