@@ -13,26 +13,16 @@ The database named by DATABASE_URL is migrated and filled; use a scratch databas
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-TMP = tempfile.mkdtemp(prefix="ck-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3")
-os.environ["DJANGO_SETTINGS_MODULE"] = "cultuurkaart.conf.settings"
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
