@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import (
@@ -55,7 +56,8 @@ def test_order_approve_pay_release(page, browser, live_server):
     with_field = page.get_by_label("Aantal studenten mét bijdrage school")
     assert with_field.input_value() == "500"  # prefilled with the DUO count
     totals = page.get_by_test_id("live-totals")
-    assert "8.250,00" in totals.inner_text()  # 500 × 16.50, before typing
+    # 500 × 16.50, before typing; the script fills the totals after load, so wait for them.
+    expect(totals).to_contain_text("8.250,00")
     with_field.fill("450")
     page.get_by_label("Aantal studenten zónder bijdrage school").fill("50")
     page.get_by_label("Aantal lidmaatschappen docenten en medewerkers").fill("40")
