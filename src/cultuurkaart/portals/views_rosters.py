@@ -62,8 +62,31 @@ def _urls(school, kind: str) -> dict[str, str]:
 
 
 def _labels(kind: str, school_kind: str) -> dict[str, str]:
+    """The spreadsheet's own (Dutch) column names: used where a message points into the file."""
     names = C.STUDENT_FIELDS if kind == RosterKind.STUDENTS else C.TEACHER_FIELDS
     return {name: header_label(kind, name, school_kind) for name in names}
+
+
+UI_LABELS = {
+    "first_name": gettext_lazy("Voornaam"),
+    "last_name": gettext_lazy("Achternaam"),
+    "email": gettext_lazy("E-mailadres"),
+    "mobile": gettext_lazy("Mobiel nummer"),
+    "location": gettext_lazy("Locatienaam"),
+    "year": {"vo": gettext_lazy("Leerjaar"), "mbo": gettext_lazy("Studiejaar")},
+    "group": {"vo": gettext_lazy("Klas"), "mbo": gettext_lazy("Opleiding")},
+    "type": gettext_lazy("Type"),
+}
+
+
+def _ui_labels(kind: str, school_kind: str) -> dict[str, str]:
+    """Column and filter labels of the web list, in the page's language."""
+    names = C.STUDENT_FIELDS if kind == RosterKind.STUDENTS else C.TEACHER_FIELDS
+    out = {}
+    for name in names:
+        label = UI_LABELS[name]
+        out[name] = str(label[school_kind] if isinstance(label, dict) else label)
+    return out
 
 
 def _context(request, school, kind: str, **extra) -> dict:
@@ -75,7 +98,7 @@ def _context(request, school, kind: str, **extra) -> dict:
         "title": _("Beheer studenten") if students else _("Beheer docenten"),
         "people_word": _("studenten") if students else _("docenten en medewerkers"),
         "urls": _urls(school, kind),
-        "labels": _labels(kind, school.kind),
+        "labels": _ui_labels(kind, school.kind),
         "may_manage": _may_manage(request, school),
         **extra,
     }
@@ -146,7 +169,7 @@ def people_list(request, school, kind: str):
     for name in queries.SORTABLE:
         if kind == RosterKind.TEACHERS and name in ("mobile", "location", "year", "group"):
             continue
-        label = _("Status") if name == "status" else _labels(kind, school.kind)[name]
+        label = _("Status") if name == "status" else _ui_labels(kind, school.kind)[name]
         current = sort.lstrip("-") == name
         descending = current and sort.startswith("-")
         columns.append(
