@@ -130,8 +130,14 @@ def run_job(job_id: int) -> None:
                 "error_count": 0,
             },
         }
-    except Exception:
-        logger.exception("roster job %s failed", job_id)
+    except Exception as exc:
+        # Only the exception's type and where it was raised: its message can hold row values
+        # (names, e-mail addresses), and personal data never goes into the logs.
+        frame = exc.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
+        logger.error("roster job %s failed: %s at %s", job_id, type(exc).__name__, where)
         fields = {"status": JobStatus.FAILED, "result": {"valid": False, "failed": True}}
     keep_file = job.action == JobAction.VALIDATE and fields["result"].get("valid")
     _set(
