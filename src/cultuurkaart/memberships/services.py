@@ -1060,17 +1060,9 @@ def request_code(data: dict, *, client: str) -> CodeRequest:
 
 def _budget_holder_addresses(school) -> list[str]:
     """Every budget holder of the school (SPEC §1: mail "to the budget holder" goes to all)."""
-    from cultuurkaart.accounts.constants import RoleName
-    from cultuurkaart.accounts.models import Role
+    from cultuurkaart.schools.services import budget_holder_emails
 
-    addresses = set(
-        Role.objects.filter(
-            school=school, role=RoleName.BUDGET_HOLDER, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
-    if school.budget_holder_email:
-        addresses.add(school.budget_holder_email.lower())
-    return sorted(addresses)
+    return budget_holder_emails(school)
 
 
 def matching_people(request: CodeRequest):

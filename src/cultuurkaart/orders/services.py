@@ -16,8 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
-from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.accounts.models import User
 from cultuurkaart.core import audit, clock, mail
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.money import ZERO, parse_money, quantize, to_api
@@ -423,13 +421,7 @@ def quote_for(school: School, data: dict) -> Quote:
 
 
 def budget_holder_emails(school: School) -> set[str]:
-    emails = {school.budget_holder_email} if school.budget_holder_email else set()
-    emails |= set(
-        User.objects.filter(
-            roles__role=RoleName.BUDGET_HOLDER, roles__school=school, is_active=True
-        ).values_list("email", flat=True)
-    )
-    return emails
+    return set(schools_services.budget_holder_emails(school))
 
 
 def order_contacts(school: School) -> set[str]:

@@ -725,6 +725,17 @@ def update_school_settings(school: School, data: dict[str, Any], *, actor) -> Sc
 # --- budget holder replacement ---------------------------------------------------------
 
 
+def budget_holder_emails(school: School) -> list[str]:
+    """Every budget holder's address (SPEC §1: mail "to the budget holder" goes to all of
+    them), plus the address named at registration or in the last approved change."""
+    addresses = set(
+        current_budget_holders(school).filter(is_active=True).values_list("email", flat=True)
+    )
+    if school.budget_holder_email:
+        addresses.add(school.budget_holder_email.lower())
+    return sorted(addresses)
+
+
 def current_budget_holders(school: School):
     from cultuurkaart.accounts.models import User
 
