@@ -30,11 +30,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The development key is refused in production by `cultuurkaart.core.checks`.
+# With DEBUG off the server refuses to start with an empty, short or published key
+# (`cultuurkaart.core.checks.secret_key_problem`, called when the apps are ready).
 DEV_SECRET_KEY = "dev-insecure-cultuurkaart-key-change-me-0123456789-abcdefghijklmnop"
-SECRET_KEY = env("SECRET_KEY") or DEV_SECRET_KEY
+# The placeholder in .env.example: published, so refused like the development key.
+EXAMPLE_SECRET_KEY = (
+    "replace-me-with-output-of-python3-c-import-secrets-print-secrets-token_urlsafe-50"
+)
+PUBLISHED_SECRET_KEYS = (DEV_SECRET_KEY, EXAMPLE_SECRET_KEY)
+SECRET_KEY = env("SECRET_KEY") or ("" if not DEBUG else DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Reverse proxies whose X-Forwarded-For is believed for the client address (rate limits):
+# comma-separated addresses or networks, e.g. 127.0.0.1,10.0.0.0/8. Default none: the
+# socket address (REMOTE_ADDR) is the client.
+CK_TRUSTED_PROXIES = env_list("CK_TRUSTED_PROXIES")
 
 # The test clock (API.md "Test clock"). Refused at start-up when DEBUG is off.
 CK_ALLOW_CLOCK_OVERRIDE = env_bool("CK_ALLOW_CLOCK_OVERRIDE", False)

@@ -1,9 +1,13 @@
 """Settings for the test suite: fast hashing, in-memory mail, the test clock on."""
 
+import secrets
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
+# DEBUG is off, so a published key would be refused at start-up: a fresh key per run.
+SECRET_KEY = "test-" + secrets.token_urlsafe(48)
 CK_ALLOW_CLOCK_OVERRIDE = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

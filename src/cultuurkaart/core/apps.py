@@ -17,4 +17,9 @@ class CoreConfig(AppConfig):
             raise ImproperlyConfigured(
                 "CK_ALLOW_CLOCK_OVERRIDE=1 is refused when DEBUG is off (production)."
             )
-        from . import checks  # noqa: F401  (registers system checks)
+        from . import checks  # registers system checks
+
+        checks.refuse_unsafe_secret_key()
+        from . import ratelimit
+
+        ratelimit.trusted_proxy_networks()  # a malformed CK_TRUSTED_PROXIES fails at start

@@ -6,12 +6,19 @@ once `limit` failures were recorded, with the seconds until the window ends.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 
 from .errors import RateLimited
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class FailureLimiter:
@@ -46,10 +53,55 @@ class FailureLimiter:
         cache.delete(self._key(key))
 
 
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"CK_TRUSTED_PROXIES: {entry!r} is not an IP address or network."
+            ) from exc
+    return tuple(networks)
+
+
+def trusted_proxy_networks() -> tuple[IPNetwork, ...]:
+    return _networks(tuple(getattr(settings, "CK_TRUSTED_PROXIES", ()) or ()))
+
+
+def _ip(value: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str:
-    # Behind the reverse proxy the proxy sets X-Forwarded-For; the last hop is the client
-    # as the proxy saw it. Configure the proxy to overwrite (not append) the header.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client address rate limits count by.
+
+    The socket address (REMOTE_ADDR), unless it is a trusted proxy (CK_TRUSTED_PROXIES):
+    then X-Forwarded-For is read from the right, skipping further trusted proxies, and the
+    first address not trusted is the client. Anyone can send the header, so it is never
+    believed from a client that is not a configured proxy.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = trusted_proxy_networks()
+    if not networks:
+        return remote
+
+    def trusted(address: IPAddress | None) -> bool:
+        return address is not None and any(address in net for net in networks)
+
+    if not trusted(_ip(remote)):
+        return remote
+    client = remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:  # garbage: stop at the last address a trusted proxy vouched for
+            break
+        client = str(address)
+        if not trusted(address):
+            break
+    return client
