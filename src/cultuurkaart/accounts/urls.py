@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("tweestaps/", views.two_factor, name="two_factor"),
+    path("taal/", views.set_language, name="set_language"),
     path("wachtwoord/vergeten/", views.password_reset, name="password_reset"),
     path("wachtwoord/verstuurd/", views.password_reset_done, name="password_reset_done"),
     path(

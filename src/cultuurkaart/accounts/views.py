@@ -16,11 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from cultuurkaart.core.errors import RateLimited
+from cultuurkaart.core.errors import RateLimited, ValidationFailed
 from cultuurkaart.core.ratelimit import client_ip
 
 from . import services
-from .forms import InvitedPasswordResetForm, LoginForm, OtpForm, TokenForm
+from .forms import (
+    LoginForm,
+    OtpForm,
+    PasswordResetRequestForm,
+    ResetPasswordForm,
+    TokenForm,
+)
 from .models import ApiToken
 
 
@@ -93,23 +99,18 @@ def two_factor(request):
         context["qr"] = _qr_data_uri(pending.config_url)
         context["secret"] = base64.b32encode(pending.bin_key).decode()
     if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
         try:
-            services.login_limiter_ip.check(ip)
-            services.login_limiter_account.check(user.email)
-        except RateLimited:
+            verified = services.verify_second_factor(
+                user, form.cleaned_data["code"], ip=client_ip(request), setup=setup
+            )
+        except RateLimited as exc:
             form.add_error("code", _("Te veel mislukte pogingen. Probeer het later opnieuw."))
-            return render(request, "accounts/two_factor.html", context, status=429)
-        code = form.cleaned_data["code"]
-        verified = (
-            services.confirm_totp_setup(user, code) if setup else services.verify_totp(user, code)
-        )
+            response = render(request, "accounts/two_factor.html", context, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         if verified:
             otp_login(request, verified)
-            services.login_limiter_account.reset(user.email)
             return redirect(_next(request))
-        services.login_limiter_ip.fail(ip)
-        services.login_limiter_account.fail(user.email)
         form.add_error(
             "code", _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer opnieuw.")
         )
@@ -118,20 +119,71 @@ def two_factor(request):
 
 @login_required
 def tokens(request):
-    form = TokenForm(request.POST or None)
+    """List, mint and revoke one's own API tokens. Minting asks for the password and a
+    fresh two-factor code (services.mint_api_token_for_self)."""
+    user = request.user
+    needs_code = user.requires_two_factor() or services.confirmed_device(user) is not None
+    form = TokenForm(request.POST or None, needs_code=needs_code)
     new_token = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        _token, new_token = services.create_api_token(request.user, name=form.cleaned_data["name"])
-        form = TokenForm()
-    return render(
+        try:
+            _token, new_token = services.mint_api_token_for_self(
+                user,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+                otp=form.cleaned_data.get("otp"),
+                ip=client_ip(request),
+                expires_at=form.expires_at(),
+            )
+        except RateLimited as exc:
+            form.add_error(None, _("Te veel mislukte pogingen. Probeer het later opnieuw."))
+            status = 429
+            retry_after = exc.retry_after
+        except services.ReauthenticationFailed:
+            form.add_error(None, _("Uw wachtwoord of de code klopt niet. Gebruik een nieuwe code."))
+            status = 403
+        except ValidationFailed:
+            form.add_error(
+                "expires_on", _("Kies een datum in de toekomst, hooguit twee jaar vooruit.")
+            )
+        else:
+            form = TokenForm(needs_code=needs_code)
+    response = render(
         request,
         "accounts/tokens.html",
-        {
-            "form": form,
-            "new_token": new_token,
-            "tokens": ApiToken.objects.filter(user=request.user),
-        },
+        {"form": form, "new_token": new_token, "tokens": ApiToken.objects.filter(user=user)},
+        status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_POST
+def set_language(request):
+    """The language switch in the page header. For a signed-in person it changes the
+    account setting (the UI and e-mails follow it); for an anonymous visitor it sets the
+    language cookie. The browser's Accept-Language is never used (AccountLanguageMiddleware)."""
+    from django.conf import settings as conf
+
+    language = request.POST.get("language", "")
+    target = _next(request)
+    response = redirect(target)
+    if language not in dict(conf.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.set_language(request.user, language, actor=request.user)
+    else:
+        response.set_cookie(
+            conf.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=conf.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=conf.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
 
 
 @login_required
@@ -143,18 +195,32 @@ def revoke_token(request, pk: int):
     return redirect("account:tokens")
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    form_class=InvitedPasswordResetForm,
-    email_template_name="emails/password_reset.body.txt",
-    subject_template_name="emails/password_reset.subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-)
+def password_reset(request):
+    """Ask for a link to choose a new password. The answer is the same whether or not an
+    account exists; requests are throttled per client address and per e-mail address."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(form.cleaned_data["email"], ip=client_ip(request))
+        except RateLimited as exc:
+            form.add_error(
+                None,
+                _("Te veel aanvragen. Probeer het over %(minutes)s minuten opnieuw.")
+                % {"minutes": max(1, exc.retry_after // 60)},
+            )
+            response = render(request, "accounts/password_reset.html", {"form": form}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
+    form_class=ResetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

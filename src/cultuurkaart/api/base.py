@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,6 +23,7 @@ class TokenAuth(HttpBearer):
         user = accounts.user_for_token(token)
         if user is not None:
             request.user = user
+            translation.activate(user.language)  # the account's language (issue 8 point 22)
         return user
 
 

@@ -80,15 +80,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cultuurkaart.core.middleware.ClockMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # django-ninja: parse multipart bodies of PUT requests (roster upload, API.md).
     "ninja.compatibility.files.fix_request_files_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The account's language, not the browser's (replaces django's LocaleMiddleware).
+    "cultuurkaart.accounts.middleware.AccountLanguageMiddleware",
     "cultuurkaart.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cultuurkaart.accounts.middleware.FinanceSessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -158,6 +160,8 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 OTP_TOTP_ISSUER = "Cultuurkaart"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Finance roles (admin, budget holder, provider) are signed out after 30 idle minutes.
+CK_FINANCE_SESSION_IDLE_SECONDS = 30 * 60
 CSRF_COOKIE_HTTPONLY = False  # htmx/JS reads it for API calls from pages
 
 # Login and code-entry rate limits: failures per window.

@@ -5,7 +5,6 @@ from cultuurkaart.api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("cultuurkaart.accounts.urls")),
     path("account/", include("cultuurkaart.accounts.urls_account")),
     path("django-admin/", admin.site.urls),

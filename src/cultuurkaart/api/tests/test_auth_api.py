@@ -67,7 +67,10 @@ def test_revoked_token_stops_working(api_as, budget_holder):
 
 def test_tokens_create_and_list_through_the_api(api_as, budget_holder):
     api = api_as(budget_holder)
-    response = api.post("/me/tokens", {"name": "SIS-koppeling"})
+    device = totp_device(budget_holder)
+    response = api.post(
+        "/me/tokens", {"name": "SIS-koppeling", "password": PASSWORD, "otp": current_code(device)}
+    )
     assert response.status_code == 201
     assert response.json()["token"].startswith("ck_")
     names = [t["name"] for t in api.get("/me/tokens").json()["results"]]

@@ -203,7 +203,7 @@ def test_audit_log_page_lists_actions_without_personal_data(admin):
 def test_language_switch_to_english(school):
     teacher = with_role(UserFactory(), RoleName.TEACHER, school=school)
     client = verified_client(teacher)
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post("/accounts/taal/", {"language": "en", "next": "/"})
     html = client.get(f"/school/{school.pk}/support/").content.decode()
     assert 'lang="en"' in html
 
