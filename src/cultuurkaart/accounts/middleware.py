@@ -34,6 +34,13 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+def start_idle_clock(sender, request, user, **kwargs):
+    """At sign-in the idle clock starts (no extra session write on the first page)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[FinanceSessionIdleMiddleware.SESSION_KEY] = clock.now().timestamp()
+
+
 class FinanceSessionIdleMiddleware:
     """Sessions of finance roles (TWO_FACTOR_ROLES) end after CK_FINANCE_SESSION_IDLE_SECONDS
     without a request (issue 8 point 6). Pages then ask to sign in again; the API answers

@@ -599,27 +599,20 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
                 activation_client_limiter.fail(client)
                 raise
             school = row.school
+            # An address that already has an account gets the membership on that account,
+            # whatever password was typed, and the same answer as a new address (issue 8
+            # point 5, decision L7): the typed password is never set on an existing
+            # account; its owner is told by e-mail and signs in with their own password.
             user = User.objects.filter(email__iexact=cleaned["email"]).first()
+            existing_account = user is not None
             if user is None:
                 user = User.objects.create_user(
                     cleaned["email"],
                     cleaned["password"],
                     name=f"{cleaned['first_name']} {cleaned['last_name']}",
                 )
-            elif not user.is_active or not user.check_password(cleaned["password"]):
-                raise ValidationFailed(
-                    _("Er bestaat al een account met dit e-mailadres."),
-                    errors=[
-                        _field_error(
-                            "email",
-                            "account-exists",
-                            _(
-                                "Er bestaat al een account met dit e-mailadres. Vul het "
-                                "wachtwoord van dat account in, of gebruik een ander e-mailadres."
-                            ),
-                        )
-                    ],
-                )
+            else:
+                user.check_password(cleaned["password"])  # same hashing cost as a new account
             if Membership.objects.filter(
                 user=user, school=school, kind=row.kind, status=MembershipStatus.ACTIVE
             ).exists():
@@ -672,6 +665,8 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
                     "valid_until": membership.valid_until,
                     "mark": membership.get_mark_display(),
                     "pass_url": _site_url("portals:my_pass"),
+                    "existing_account": existing_account,
+                    "reset_url": _site_url("accounts:password_reset"),
                 },
                 language=user.language,
             )

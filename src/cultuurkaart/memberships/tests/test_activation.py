@@ -162,19 +162,32 @@ def test_field_errors_are_422_and_leave_the_code_unused(api_as, overrides, field
     assert ActivationCode.objects.get().used_at is None
 
 
-def test_existing_account_is_reused_only_with_its_password(api_as):
+def test_an_existing_address_gets_the_same_answer_and_keeps_its_password(
+    api_as, django_capture_on_commit_callbacks
+):
+    """Issue 8 point 5: activation does not reveal that an address has an account."""
     first = PersonFactory()
     membership = services.activate(
         services.issue_code(first), activation_data(email="x@example.org"), client="a"
     )
-    other_school_person = PersonFactory()  # another school, same person
-    code = services.issue_code(other_school_person)
-    wrong = post_activation(api_as, code, email="X@example.org", password="Andere-wachtwoord-9")
-    assert wrong.status_code == 422
-    assert wrong.json()["errors"][0]["code"] == "account-exists"
-    ok = post_activation(api_as, code, email="X@example.org")
-    assert ok.status_code == 201
-    assert Membership.objects.get(pk=int(ok.json()["membership"]["id"])).user == membership.user
+    new_address = post_activation(
+        api_as, services.issue_code(PersonFactory()), email="fresh@example.org"
+    )
+    mail.outbox.clear()
+    code = services.issue_code(PersonFactory())  # another school, same person
+    with django_capture_on_commit_callbacks(execute=True):
+        existing = post_activation(
+            api_as, code, email="X@example.org", password="Andere-wachtwoord-9"
+        )
+    assert existing.status_code == new_address.status_code == 201
+    assert existing.json().keys() == new_address.json().keys()
+    assert existing.json()["membership"].keys() == new_address.json()["membership"].keys()
+    linked = Membership.objects.get(pk=int(existing.json()["membership"]["id"]))
+    assert linked.user == membership.user
+    linked.user.refresh_from_db()
+    assert linked.user.check_password(VALID_PASSWORD)  # never overwritten
+    assert not linked.user.check_password("Andere-wachtwoord-9")
+    assert "Er bestond al een account" in mail.outbox[0].body
 
 
 def test_after_the_programme_ended_the_membership_carries_its_end_date(api_as):
