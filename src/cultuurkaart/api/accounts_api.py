@@ -63,13 +63,29 @@ def revoke_token(request, token_id: str):
     return Status(204, None)
 
 
+class MeIn(Schema):
+    # The UI and e-mail language of the account: "nl" (default) or "en".
+    language: str
+
+
 @router.get("/me", response=dict)
 def me(request):
-    user = request.user
+    return _me(request.user)
+
+
+@router.patch("/me", response=dict)
+def update_me(request, payload: MeIn):
+    """Change one's own account settings (the language)."""
+    accounts.set_language(request.user, payload.language, actor=request.user)
+    return _me(request.user)
+
+
+def _me(user) -> dict:
     return {
         "id": str(user.pk),
         "email": user.email,
         "name": user.name,
+        "language": user.language,
         "roles": [
             {
                 "role": r.role,

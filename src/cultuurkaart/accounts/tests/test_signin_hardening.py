@@ -274,3 +274,13 @@ def test_anonymous_visitors_get_dutch_unless_they_switch(school):
     assert 'lang="nl"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     client.post("/accounts/taal/", {"language": "en", "next": "/accounts/login/"})
     assert 'lang="en"' in client.get("/accounts/login/").content.decode()
+
+
+def test_the_language_setting_through_the_api(api_as, school):
+    teacher = with_role(UserFactory(), RoleName.TEACHER, school=school)
+    api = api_as(teacher)
+    assert api.get("/me").json()["language"] == "nl"
+    assert api.patch("/me", {"language": "de"}).status_code == 422
+    assert api.patch("/me", {"language": "en"}).json()["language"] == "en"
+    teacher.refresh_from_db()
+    assert teacher.language == "en"
