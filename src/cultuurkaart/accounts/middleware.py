@@ -38,7 +38,7 @@ def start_idle_clock(sender, request, user, **kwargs):
     """At sign-in the idle clock starts (no extra session write on the first page)."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[FinanceSessionIdleMiddleware.SESSION_KEY] = clock.now().timestamp()
+        session[FinanceSessionIdleMiddleware.SESSION_KEY] = clock.wall_now().timestamp()
 
 
 class FinanceSessionIdleMiddleware:
@@ -55,7 +55,7 @@ class FinanceSessionIdleMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.requires_two_factor():
-            moment = clock.now().timestamp()
+            moment = clock.wall_now().timestamp()
             last = request.session.get(self.SESSION_KEY)
             if last is not None and moment - last > settings.CK_FINANCE_SESSION_IDLE_SECONDS:
                 logout(request)

@@ -24,6 +24,12 @@ def now() -> dt.datetime:
     return value if value is not None else timezone.now()
 
 
+def wall_now() -> dt.datetime:
+    """The real time, never the test clock: for security timers (idle sessions) that a
+    test clock moving business time by days must not cut short or stretch."""
+    return timezone.now()
+
+
 def local_now() -> dt.datetime:
     return now().astimezone(AMSTERDAM)
 
