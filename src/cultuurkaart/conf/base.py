@@ -218,8 +218,8 @@ CK_MAX_MULTIPART_BYTES = CK_MAX_UPLOAD_BYTES + 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp 4): no inline script or style anywhere (decision W1);
-# the Swagger UI at /api/v1/docs has its own, looser policy (api/base.py).
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, the Swagger UI
+# at /api/v1/docs included (its files are vendored by django-ninja) (decision W1).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
