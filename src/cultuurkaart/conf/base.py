@@ -71,11 +71,12 @@ MIDDLEWARE = [
     # Below WhiteNoise: static files keep their cache headers; everything else is no-store.
     "cultuurkaart.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
-    "cultuurkaart.core.middleware.RequestSizeLimitMiddleware",
     "cultuurkaart.core.middleware.ClockMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a body; after LocaleMiddleware so the 413 page is in the user's language.
+    "cultuurkaart.core.middleware.RequestSizeLimitMiddleware",
     # django-ninja: parse multipart bodies of PUT requests (roster upload, API.md).
     "ninja.compatibility.files.fix_request_files_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -147,6 +147,13 @@ def test_a_too_large_form_gets_the_413_page(client):
     assert "Te veel gegevens verstuurd" in html and 'class="site-header"' in html
 
 
+def test_the_413_page_in_english_for_english_users(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post("/accounts/login/", {"email": "a@b.example", "password": "x" * 2**21})
+    assert response.status_code == 413
+    assert "Too much data sent" in response.content.decode()
+
+
 def test_a_roster_file_larger_than_the_body_limit_is_still_accepted(bh_api, school):
     """File uploads keep their own, larger limit (CK_MAX_UPLOAD_BYTES)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
