@@ -80,8 +80,11 @@ def logout_view(request):
 
 
 def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """A complete SVG document (with its XML namespace and a viewBox, which an <img> needs;
+    the inline fragment without them showed as a broken image) as a data URI."""
+    return segno.make(url, error="m").svg_data_uri(
+        scale=5, border=4, dark="#000", light="#fff", omitsize=True
+    )
 
 
 @login_required

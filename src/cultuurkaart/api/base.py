@@ -28,9 +28,22 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The browser session (CSRF-checked); finance roles must have passed two-factor."""
+    """The browser session (CSRF-checked); finance roles must have passed two-factor.
+
+    The CSRF check runs only when the request is signed in through its session: a request
+    without a signed-in session authenticates nothing here, so it has nothing to forge, and
+    a public endpoint (`POST /schools`) then proceeds anonymously (decision W4). Token calls
+    are authenticated by TokenAuth first and never reach this check.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not getattr(getattr(request, "user", None), "is_authenticated", False):
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None):
+        if key is None:
+            return None
         user = super().authenticate(request, key)
         if user is not None and not is_two_factor_satisfied(user):
             return None

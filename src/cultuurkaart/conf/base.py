@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "csp",
     "cultuurkaart.core",
     "cultuurkaart.accounts",
     "cultuurkaart.schools",
@@ -78,9 +79,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their cache headers; everything else is no-store.
+    "cultuurkaart.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "cultuurkaart.core.middleware.ClockMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a body (and before ninja reads multipart PUTs): the 413 page is Dutch.
+    "cultuurkaart.core.middleware.RequestSizeLimitMiddleware",
     # django-ninja: parse multipart bodies of PUT requests (roster upload, API.md).
     "ninja.compatibility.files.fix_request_files_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -217,14 +223,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Uploads ----------------------------------------------------------------------
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bodies other than file uploads (JSON, forms): larger ones get 413 (decision W3).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CK_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A multipart request (file upload) may be this large in total: the file plus its form fields.
+CK_MAX_MULTIPART_BYTES = CK_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # --- Security ---------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, the Swagger UI
+# at /api/v1/docs included (its files are vendored by django-ninja) (decision W1).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the two-factor set-up QR code (an SVG data URI).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+CSRF_FAILURE_VIEW = "cultuurkaart.portals.views_errors.csrf_failure"
 
 # --- Logging: never personal data; requests are logged without bodies ---------------
 LOGGING = {

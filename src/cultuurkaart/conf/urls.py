@@ -10,3 +10,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("cultuurkaart.portals.urls")),
 ]
+
+handler400 = "cultuurkaart.portals.views_errors.bad_request"
+handler403 = "cultuurkaart.portals.views_errors.permission_denied"
+handler404 = "cultuurkaart.portals.views_errors.page_not_found"
+handler500 = "cultuurkaart.portals.views_errors.server_error"

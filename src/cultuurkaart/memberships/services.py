@@ -328,10 +328,12 @@ def invite_people(
 
 
 def _activation_link(code: str) -> str:
+    """The invitation link. The code travels in the URL fragment, which browsers never send
+    to the server, so it never appears in access logs (decision W5)."""
     from django.conf import settings
     from django.urls import reverse
 
-    return settings.CK_SITE_URL + reverse("portals:activate_code", kwargs={"code": code})
+    return f"{settings.CK_SITE_URL}{reverse('portals:activate')}#code={code}"
 
 
 def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> InvitationBatch:

@@ -6,7 +6,7 @@ from . import views_memberships as views
 
 urlpatterns: list = [
     path("activeren/", views.activate, name="activate"),
-    path("activeren/<str:code>/", views.activate, name="activate_code"),
+    path("activeren/<str:code>/", views.activate_legacy_link, name="activate_legacy_link"),
     path("mijn-pas/", views.my_pass, name="my_pass"),
     path("mijn-pas/gegevens-verwijderen/", views.delete_my_data, name="delete_my_data"),
     path("pas/controle/<str:token>/", views.verify_pass, name="verify_pass"),

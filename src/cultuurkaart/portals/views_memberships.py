@@ -5,6 +5,7 @@ worklist (school). Thin: parse, call a service, render."""
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 import segno
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -60,66 +62,57 @@ def _rate_limited(request, exc: RateLimited):
 
 
 @require_http_methods(["GET", "POST"])
-def activate(request, code: str | None = None):
-    form = ActivationForm(request.POST or None, initial={"code": code or ""})
-    code_from_link = None
+def activate(request):
+    """The activation form. The invitation link puts the code in the URL fragment
+    (`/activeren/#code=...`), which browsers never send: a vendored script fills the field,
+    and without JavaScript the person types the code from the e-mail."""
+    form = ActivationForm(request.POST or None)
     code_used = False
-    if request.method == "GET" and code:
+    if request.method == "POST" and form.is_valid():
         try:
-            services.check_code(code, client=client_ip(request))
+            membership = services.activate(
+                form.cleaned_data["code"], form.to_service(), client=client_ip(request)
+            )
         except RateLimited as exc:
             return _rate_limited(request, exc)
         except (InvalidCode, CodeUsed) as exc:
-            form = ActivationForm(initial={"code": code})
-            messages.error(request, exc.message)
             code_used = isinstance(exc, CodeUsed)
-            code_from_link = None
+            form.add_error("code", exc.message)
+        except ParentalNoticeRequired as exc:
+            form.add_error("parents_informed", exc.message)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors, ACTIVATION_FIELDS)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
         else:
-            code_from_link = codes.normalise(code)
-    if request.method == "POST":
-        code_from_link = (
-            codes.normalise(request.POST.get("code")) if request.POST.get("from_link") else None
-        )
-        if form.is_valid():
-            try:
-                membership = services.activate(
-                    form.cleaned_data["code"], form.to_service(), client=client_ip(request)
+            # Signed in only with the account's own password: an address that already had an
+            # account gets the membership, not a session (decision L7).
+            if membership.user.check_password(form.cleaned_data["password"]):
+                login(
+                    request, membership.user, backend="django.contrib.auth.backends.ModelBackend"
                 )
-            except RateLimited as exc:
-                return _rate_limited(request, exc)
-            except (InvalidCode, CodeUsed) as exc:
-                code_from_link = None
-                code_used = isinstance(exc, CodeUsed)
-                form.add_error("code", exc.message)
-            except ParentalNoticeRequired as exc:
-                form.add_error("parents_informed", exc.message)
-            except ValidationFailed as exc:
-                add_service_errors(form, exc.errors, ACTIVATION_FIELDS)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                # Signed in only with the account's own password: an address that already
-                # had an account gets the membership, not a session (decision L7).
-                if membership.user.check_password(form.cleaned_data["password"]):
-                    login(
-                        request,
-                        membership.user,
-                        backend="django.contrib.auth.backends.ModelBackend",
-                    )
-                messages.success(request, _("Gelukt! Je Cultuurkaart is actief."))
-                return redirect("portals:my_pass")
+            messages.success(request, _("Gelukt! Je Cultuurkaart is actief."))
+            return redirect("portals:my_pass")
     return render(
         request,
         "portals/memberships/activate.html",
         {
             "form": form,
-            "code_from_link": code_from_link,
-            "code_display": codes.display(code_from_link) if code_from_link else "",
             "code_used": code_used,
             "terms": _current_terms(TermsKind.TERMS),
             "privacy": _current_terms(TermsKind.PRIVACY),
         },
     )
+
+
+def activate_legacy_link(request, code: str):
+    """Links from invitations sent before the code moved to the fragment: the code is not
+    looked at here; the browser is sent on to the fragment form (decision W5)."""
+    normalised = codes.normalise(code)
+    target = reverse("portals:activate") + (f"#code={quote(normalised)}" if normalised else "")
+    response = redirect(target)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _current_terms(kind: str):
@@ -133,7 +126,12 @@ def _current_terms(kind: str):
 
 
 def _qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
+    """The pass QR code as inline SVG. `omitsize` gives it a viewBox instead of a fixed
+    width/height, so CSS can scale it without cropping; the quiet zone is the standard four
+    modules, which scanners need."""
+    return segno.make(url, error="m").svg_inline(
+        scale=6, border=4, dark="#000", light="#fff", omitsize=True
+    )
 
 
 @login_required

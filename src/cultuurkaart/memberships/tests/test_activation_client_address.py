@@ -52,8 +52,10 @@ def test_rotating_forwarded_for_on_the_page_is_still_one_client(settings):
         for _ in range(40)
     ]
     statuses += [
-        client.get(
-            f"/activeren/{codes.generate()}/", headers={"X-Forwarded-For": "192.0.2.1"}
+        client.post(
+            "/activeren/",
+            {"code": codes.generate(), **PAGE_FORM},
+            headers={"X-Forwarded-For": "192.0.2.1"},
         ).status_code
     ]
     assert statuses[-1] == 429

@@ -52,10 +52,11 @@ def test_invitation_link_activation_and_pass_on_a_phone(phone_page):
     mail.outbox.clear()
     services.invite_people(school, actor=None, person_ids=[person.pk])
     (message,) = mail.outbox
-    link = re.search(r"https?://\S+/activeren/[A-Z0-9]+/", message.body).group(0)
-
-    page.goto(link)
-    assert page.get_by_test_id("code-from-link").is_visible()
+    link = re.search(r"https?://\S+/activeren/#code=([A-Z0-9]+)", message.body)
+    # the page's script fills the code from the fragment and drops it from the address bar
+    page.goto(link.group(0))
+    assert page.locator("#id_code").input_value() == link.group(1)
+    assert "#" not in page.url
     _shot(page, "activate.png")
     page.get_by_label("Voornaam").fill("Lotte")
     page.get_by_label("Achternaam").fill("Visser")
@@ -83,3 +84,47 @@ def test_invitation_link_activation_and_pass_on_a_phone(phone_page):
     _shot(page, "pass.png")
     person.refresh_from_db()
     assert person.status == "active"
+
+
+def _decode(png: bytes) -> str | None:
+    """Decode the QR code in a screenshot (zxing-cpp); None when nothing can be read."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    result = zxingcpp.read_barcode(
+        Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode
+    )
+    return result.text if result is not None else None
+
+
+def _sign_in(page, email: str, password: str) -> None:
+    page.goto(page.base_url + "/accounts/login/?next=/mijn-pas/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pass_qr_code_decodes_on_a_phone_on_screen_and_printed(phone_page):
+    """Issue 8 point 21: the QR code was cropped (an SVG without viewBox scaled by CSS)."""
+    from .factories import activated
+
+    page = phone_page
+    school = SchoolFactory(programmes=[_running_programme()])
+    membership = activated(PersonFactory(school=school))
+    expected = services.pass_verification_url(membership)
+    assert expected.startswith(page.base_url)
+
+    _sign_in(page, membership.user.email, VALID_PASSWORD)
+    qr = page.locator(".pass-qr svg")
+    qr.wait_for()
+    box = qr.bounding_box()
+    assert box["width"] <= 390 and abs(box["width"] - box["height"]) < 1
+    assert _decode(qr.screenshot()) == expected
+
+    page.emulate_media(media="print")  # 3.2 cm wide on paper
+    assert qr.bounding_box()["width"] < box["width"]
+    assert _decode(qr.screenshot()) == expected

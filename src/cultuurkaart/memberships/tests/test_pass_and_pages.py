@@ -64,7 +64,7 @@ def test_pass_page_shows_the_pass_with_a_qr_code_and_print_css(client, school):
         "CJP",
         "31 december 2024",
         "<svg",
-        "@media print",
+        "ck/css/pass.css",  # the pass and its print rules (no inline style: CSP)
     ):
         assert text in html
 
@@ -107,22 +107,29 @@ def _form(code, **overrides):
     return data
 
 
-def test_activation_page_from_the_link_activates_logs_in_and_shows_the_pass(client, school):
+def test_activation_page_with_the_typed_code_activates_logs_in_and_shows_the_pass(client, school):
     person = PersonFactory(school=school)
     code = services.issue_code(person)
-    page = client.get(reverse("portals:activate_code", kwargs={"code": code}))
+    page = client.get(reverse("portals:activate"))
     assert page.status_code == 200
-    assert codes.display(code) in page.content.decode()
-    response = client.post(reverse("portals:activate"), _form(code, from_link="1"))
+    assert 'name="code"' in page.content.decode()
+    response = client.post(reverse("portals:activate"), _form(codes.display(code)))
     assert response.status_code == 302 and response["Location"] == reverse("portals:my_pass")
     assert "Sem Jansen" in client.get(response["Location"]).content.decode()
 
 
-def test_activation_page_with_a_wrong_code_from_a_link_shows_the_code_field(client):
-    page = client.get(reverse("portals:activate_code", kwargs={"code": codes.generate()}))
+def test_activation_page_with_a_wrong_code_shows_the_code_field(client):
+    page = client.post(reverse("portals:activate"), _form(codes.generate()))
     html = page.content.decode()
     assert page.status_code == 200
     assert 'name="code"' in html and "bestaat niet" in html
+
+
+def test_an_old_link_with_the_code_in_the_path_moves_it_to_the_fragment(client):
+    code = codes.generate()
+    response = client.get(f"/activeren/{code}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('portals:activate')}#code={code}"
 
 
 def test_activation_page_under_16_without_parents_shows_the_error(client, school):
@@ -199,11 +206,11 @@ def test_delete_my_data_page(client, school):
     assert "uiterlijk op" in client.get(url).content.decode()
 
 
-def test_following_a_used_link_offers_to_log_in(client, school):
+def test_a_used_code_offers_to_log_in(client, school):
     person = PersonFactory(school=school)
     code = services.issue_code(person)
     services.activate(code, {**_service_data()}, client="x")
-    page = client.get(reverse("portals:activate_code", kwargs={"code": code}))
+    page = client.post(reverse("portals:activate"), _form(code, email="other@example.org"))
     assert "al gebruikt" in page.content.decode()
     assert page.context["code_used"] is True
 
