@@ -808,6 +808,59 @@ def end_school_memberships(school, *, reason: str = EndReason.SCHOOL_ENDED, acto
     return ended
 
 
+def restore_school_memberships(school, *, ended_since, actor) -> int:
+    """Reactivate the memberships that ending the school's memberships at or after
+    `ended_since` (the non-payment cancellation) made inactive, when the cancellation is
+    undone (SPEC §5). Memberships whose end date has passed meanwhile stay inactive, and
+    so does one whose member holds another active membership of the school and kind; a
+    lapsed Docent+ designation is not restored (the budget holder designates again).
+    Audit-logged."""
+    with transaction.atomic():
+        today = clock.today()
+        rows = list(
+            Membership.objects.select_for_update(of=("self",))
+            .filter(
+                school=school,
+                status=MembershipStatus.INACTIVE,
+                end_reason=EndReason.SCHOOL_ENDED,
+                ended_at__gte=ended_since,
+                valid_until__gte=today,
+            )
+            .order_by("pk")
+        )
+        active = set(
+            Membership.objects.filter(school=school, status=MembershipStatus.ACTIVE).values_list(
+                "user_id", "kind"
+            )
+        )
+        restored = []
+        for membership in rows:
+            if MembershipStatus.ACTIVE not in TRANSITIONS[membership.status]:
+                continue
+            if membership.user_id is None or (membership.user_id, membership.kind) in active:
+                continue
+            active.add((membership.user_id, membership.kind))
+            restored.append(membership)
+        ids = [m.pk for m in restored]
+        for chunk in chunked(ids):
+            Membership.objects.filter(pk__in=chunk).update(
+                status=MembershipStatus.ACTIVE, ended_at=None, end_reason=""
+            )
+        person_ids = [m.person_id for m in restored if m.person_id]
+        for chunk in chunked(person_ids):
+            Person.objects.filter(pk__in=chunk, status=PersonStatus.INACTIVE).update(
+                status=PersonStatus.ACTIVE, updated_at=clock.now()
+            )
+        audit.record(
+            "memberships.school_memberships.restored",
+            actor=actor,
+            obj=school,
+            school_id=school.pk,
+            data={"restored": len(ids), "ended_since": ended_since.isoformat()},
+        )
+    return len(ids)
+
+
 def expire_memberships(*, actor=None) -> int:
     """Memberships whose end date has passed become inactive (job `expire-memberships`)."""
     today = clock.today()

@@ -24,11 +24,15 @@ class BudgetSummary:
     released: bool
     spendable_from: object
     spendable_until: object
+    third_party_released: bool = False
+    third_party_spendable_from: object = None
+    held_for_refund: Decimal = ZERO
 
 
 def budget_summary(school: School, programme: Programme) -> BudgetSummary:
     balances = ledger.balances(school, programme)
     released = ledger.released_at(school, programme)
+    third_party = ledger.third_party_released_at(school, programme)
     return BudgetSummary(
         programme=programme,
         buckets={k: balances[k] for k in ("school", "ocw", "third_party")},
@@ -38,6 +42,9 @@ def budget_summary(school: School, programme: Programme) -> BudgetSummary:
         released=released is not None,
         spendable_from=ledger.spendable_from(programme, released),
         spendable_until=programme.spend_until,
+        third_party_released=third_party is not None,
+        third_party_spendable_from=ledger.third_party_spendable_from(third_party),
+        held_for_refund=ledger.held_for_refund(school, programme),
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from cultuurkaart.core import audit, clock, mail
 from cultuurkaart.core.errors import Conflict, ValidationFailed
-from cultuurkaart.core.money import ZERO, parse_money
+from cultuurkaart.core.money import ZERO, MoneyError, parse_amount, to_api
 from cultuurkaart.ledger import services as ledger
 from cultuurkaart.ledger.constants import AccountKind, EntryKind
 from cultuurkaart.schools.models import Programme, School
@@ -21,6 +21,7 @@ from ..constants import (
     InvoiceKind,
     InvoiceStatus,
     LineCode,
+    OrderStatus,
 )
 from ..models import (
     BudgetOrder,
@@ -33,6 +34,7 @@ from .common import (
     PAYMENT_TERM_DAYS,
     REMINDER_INTERVAL_DAYS,
     _programme_for,
+    _transition,
     budget_holder_emails,
 )
 from .quotes import QuoteLine
@@ -154,9 +156,21 @@ def _issue_invoice(
 
 def issue_credit_note(invoice: Invoice, *, reason: str, actor) -> Invoice:
     """Correct an issued, unpaid invoice: a credit note with the negated lines; the
-    original keeps its number and content and is marked credited (cancelled)."""
+    original keeps its number and content and is marked credited (cancelled).
+
+    A budget-order invoice credited in full ends its order in the same transaction
+    (status `credited`): its OCW no longer counts against the national cap, and the
+    school may order again (SPEC §5, decision M8-3). Locks the order before the invoice
+    (the lock order of docs/invoicing.md)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        order = None
+        if invoice.order_id:
+            order = BudgetOrder.objects.select_for_update(of=("self",)).get(pk=invoice.order_id)
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("school", "programme")
+            .get(pk=invoice.pk)
+        )
         if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.status != InvoiceStatus.OPEN:
             raise Conflict("Only an open invoice can be credited.", type="invalid-status")
         if invoice.amount_paid:
@@ -189,6 +203,25 @@ def issue_credit_note(invoice: Invoice, *, reason: str, actor) -> Invoice:
             school_id=invoice.school_id,
             data={"credit_note": note.pk},
         )
+        if order is not None:
+            previous = order.status
+            _transition(order, OrderStatus.CREDITED)
+            order.updated_at = clock.now()
+            order.save(update_fields=["status", "updated_at"])
+            audit.record(
+                "orders.order.credited",
+                actor=actor,
+                obj=order,
+                school_id=order.school_id,
+                data={
+                    "invoice": invoice.pk,
+                    "credit_note": note.pk,
+                    "previous_status": previous,
+                    "ocw_released": to_api(order.ocw_allocated)
+                    if previous == OrderStatus.APPROVED and order.ocw_forfeited_at is None
+                    else "0.00",
+                },
+            )
     return note
 
 
@@ -204,13 +237,9 @@ def create_third_party_contribution(school: School, data: dict, *, actor) -> Thi
             {"field": "funder", "code": "required", "message": "Vul de naam van de derde in."}
         )
     try:
-        amount = parse_money(data.get("amount"))
-        if amount <= 0:
-            raise ValueError
-    except (ValueError, TypeError):
-        errors.append(
-            {"field": "amount", "code": "invalid", "message": "Vul een positief bedrag in."}
-        )
+        amount = parse_amount(data.get("amount"))
+    except MoneyError as exc:
+        errors.append({"field": "amount", "code": exc.code, "message": exc.message})
         amount = ZERO
     if errors:
         raise ValidationFailed("Invalid contribution.", errors=errors)

@@ -128,10 +128,40 @@ def _check_registration(school: School) -> None:
         raise _refuse("registration-not-active", "De aanmelding van de school is niet actief.")
 
 
+def _live(school: School, programme: Programme, kind: str, exclude: int | None):
+    return (
+        BudgetOrder.objects.filter(school=school, programme=programme, kind=kind, status__in=LIVE)
+        .exclude(pk=exclude or 0)
+        .count()
+    )
+
+
 def check_order(
-    school: School, programme: Programme, kind: str, data: dict, *, exclude: int | None = None
+    school: School,
+    programme: Programme,
+    kind: str,
+    data: dict,
+    *,
+    exclude: int | None = None,
+    changing: bool = False,
 ) -> OrderInput:
-    """The submission checks in the order of SPEC §5 (permission is the caller's)."""
+    """The submission checks in the order of SPEC §5 (permission is the caller's).
+
+    `changing`: a change inside the objection period (SPEC §5) is checked for field
+    errors and the deviation rule only, so it also works after the ordering period
+    closed (decision M8-5)."""
+    if not changing:
+        _check_kind_rules(school, programme, kind, exclude)
+    numbers = clean_numbers(data)
+    # Every live order of the school in the programme counts, whatever its kind (SPEC §5):
+    # otherwise orders in another sequence could add up to far more than DUO.
+    students = numbers.with_contribution + numbers.without_contribution
+    students += _live_students(school, programme, exclude=exclude)
+    _check_deviation(students, school.duo_count)
+    return numbers
+
+
+def _check_kind_rules(school: School, programme: Programme, kind: str, exclude: int | None) -> None:
     _check_registration(school)
     today = clock.today()
     if not programme.is_ordering_open(today):
@@ -151,25 +181,28 @@ def check_order(
             "Upload eerst de studentgegevens (op of na "
             f"{programme.roster_after:%d-%m-%Y}) voordat u bestelt.",
         )
-    if kind == OrderKind.INITIAL and programme.max_orders is not None:
-        live_initial = (
-            BudgetOrder.objects.filter(
-                school=school, programme=programme, kind=OrderKind.INITIAL, status__in=LIVE
-            )
-            .exclude(pk=exclude or 0)
-            .count()
+    # One live initial order per school and programme, whatever max_orders says (SPEC §5;
+    # backed by the constraint budget_order_one_live_initial).
+    if kind == OrderKind.INITIAL and _live(school, programme, OrderKind.INITIAL, exclude):
+        raise _refuse(
+            "already-ordered",
+            "Voor dit programma is al een eerste bestelling gedaan; gebruik bijbestellen.",
         )
-        if live_initial >= programme.max_orders:
+    if kind == OrderKind.SUPPLEMENTARY:
+        if not _live(school, programme, OrderKind.INITIAL, exclude):
+            raise _refuse(
+                "initial-order-missing",
+                "Een bijbestelling kan pas na een lopende eerste bestelling voor dit programma.",
+            )
+        # max_orders: the most supplementary orders per school (null: no limit).
+        if programme.max_orders is not None and (
+            _live(school, programme, OrderKind.SUPPLEMENTARY, exclude) >= programme.max_orders
+        ):
             raise _refuse(
                 "already-ordered",
-                "Voor dit programma is al een eerste bestelling gedaan; gebruik bijbestellen.",
+                f"Voor dit programma kunnen hoogstens {programme.max_orders} bijbestellingen "
+                "worden gedaan.",
             )
-    numbers = clean_numbers(data)
-    students = numbers.with_contribution + numbers.without_contribution
-    if kind == OrderKind.SUPPLEMENTARY:
-        students += _live_students(school, programme, exclude=exclude)
-    _check_deviation(students, school.duo_count)
-    return numbers
 
 
 def _kind(value: Any) -> str:
@@ -270,7 +303,9 @@ def change_order(order: BudgetOrder, data: dict, *, actor) -> BudgetOrder:
             "reference": order.reference,
         }
         merged.update({k: v for k, v in data.items() if k in merged and v is not None})
-        numbers = check_order(order.school, order.programme, order.kind, merged, exclude=order.pk)
+        numbers = check_order(
+            order.school, order.programme, order.kind, merged, exclude=order.pk, changing=True
+        )
         order.with_contribution = numbers.with_contribution
         order.without_contribution = numbers.without_contribution
         order.teachers = numbers.teachers

@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 "spend_until": dt.date(year, 12, 31),
                 "membership_until": dt.date(year, 12, 31),
                 "ocw_total": Decimal("5000000.00"),
-                "max_orders": 1,
+                "max_orders": None,
             },
             actor=None,
         )
