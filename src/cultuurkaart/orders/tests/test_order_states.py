@@ -362,3 +362,22 @@ def test_budget_api_shows_third_party_and_held_money(api_as, actor):
 
 def test_order_rows_keep_their_status_choices():
     assert "credited" in dict(BudgetOrder._meta.get_field("status").choices)
+
+
+def test_budget_page_shows_third_party_and_held_money(actor, cancelled):
+    from .test_pages import verified
+
+    order, invoice, _ = cancelled
+    school = order.school
+    bh = with_role(UserFactory(), RoleName.BUDGET_HOLDER, school=school)
+    pay(invoice, str(invoice.total), actor, "2024-01-11", dt.datetime(2024, 1, 15, 9, tzinfo=A))
+    with clock.frozen(dt.datetime(2024, 1, 16, 10, tzinfo=A)), committed():
+        contribution = services.create_third_party_contribution(
+            school, {"programme": "vo-2024", "funder": "Fonds", "amount": "300.00"}, actor=actor
+        )
+    pay(contribution.invoice, "300.00", actor, "2024-01-17", dt.datetime(2024, 1, 17, tzinfo=A))
+    page = verified(bh, "2024-01-18T10:00:00+01:00").get(f"/school/{school.pk}/budget/")
+    html = page.content.decode()
+    assert "Uw budget is nog niet vrijgegeven." in html
+    assert "besteedbaar vanaf 17 januari 2024" in html
+    assert "Apart gehouden voor terugbetaling: €\xa04.950,00" in html
