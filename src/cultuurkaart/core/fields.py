@@ -21,7 +21,14 @@ from pydantic_core import PydanticCustomError
 from . import clock
 from .money import CENT, MAX_AMOUNT, MAX_NATIONAL_TOTAL, ZERO, MoneyError, parse_money
 
-MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+def money_pattern(maximum: Decimal, allow_zero: bool) -> str:
+    """The JSON-schema pattern of a money string up to `maximum` (a power of ten), so a
+    schema-driven client or fuzzer generates only values the API accepts."""
+    top = int(maximum)
+    digits = len(str(top)) - 1
+    nonzero = "" if allow_zero else r"(?!0*(\.0*)?$)"
+    return rf"^{nonzero}({top}(\.0{{1,2}})?|[0-9]{{1,{digits}}}(\.[0-9]{{1,2}})?)$"
 
 
 def _api_money(minimum: Decimal, maximum: Decimal, allow_zero: bool):
@@ -37,7 +44,7 @@ def _api_money(minimum: Decimal, maximum: Decimal, allow_zero: bool):
         WithJsonSchema(
             {
                 "type": "string",
-                "pattern": MONEY_PATTERN,
+                "pattern": money_pattern(maximum, allow_zero),
                 "description": (
                     f"Euros as a decimal string with at most two decimals, "
                     f"{'0 ≤' if allow_zero else '0 <'} amount ≤ {maximum}"

@@ -251,3 +251,25 @@ def test_programme_form_refuses_out_of_range_values(field, value):
     form = ProgrammeForm({**data, field: value})
     assert not form.is_valid()
     assert field in form.errors
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "0.00", "0.01", "12.5", "10000000", "10000000.00", "10000000.01", "9999999.99", "1.234"],
+)
+def test_openapi_pattern_matches_what_the_api_accepts(value):
+    """A schema-driven client (or schemathesis) that follows the documented pattern only
+    sends amounts the API accepts, and every refused one breaks the pattern."""
+    import re
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from cultuurkaart.core.fields import ApiMoney, money_pattern
+    from cultuurkaart.core.money import MAX_AMOUNT
+
+    try:
+        TypeAdapter(ApiMoney).validate_python(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert bool(re.match(money_pattern(MAX_AMOUNT, allow_zero=False), value)) == accepted
