@@ -21,6 +21,7 @@ from cultuurkaart.schools.models import Programme
 
 from .. import calendar
 from ..constants import (
+    LIVE,
     InvoiceKind,
     InvoiceStatus,
     LineCode,
@@ -127,7 +128,7 @@ def register_payment(invoice: Invoice, amount: Any, paid_on: Any, *, actor) -> P
             fields += ["status", "paid_at"]
             outcome = "released"
             if order is not None and order.status == OrderStatus.CANCELLED_UNPAID:
-                if paid_in_time(invoice, order):
+                if paid_in_time(invoice, order) and not _replaced(order):
                     _reinstate(order, actor=actor)
                     invoice.order = order
                 else:
@@ -156,6 +157,22 @@ def paid_in_time(invoice: Invoice, order: BudgetOrder) -> bool:
     cancellation_on = calendar.unpaid_cancellation_from(order.submitted_at, invoice.due_on)
     in_time = invoice.payments.filter(paid_on__lt=cancellation_on).aggregate(s=Sum("amount"))["s"]
     return (in_time or ZERO) >= invoice.total
+
+
+def _replaced(order: BudgetOrder) -> bool:
+    """An initial order cannot come back while the school has another live initial order
+    (one live initial order per school and programme); its money is then held."""
+    return (
+        order.kind == OrderKind.INITIAL
+        and BudgetOrder.objects.filter(
+            school_id=order.school_id,
+            programme_id=order.programme_id,
+            kind=OrderKind.INITIAL,
+            status__in=LIVE,
+        )
+        .exclude(pk=order.pk)
+        .exists()
+    )
 
 
 def _reinstate(order: BudgetOrder, *, actor) -> None:

@@ -381,3 +381,16 @@ def test_budget_page_shows_third_party_and_held_money(actor, cancelled):
     assert "Uw budget is nog niet vrijgegeven." in html
     assert "besteedbaar vanaf 17 januari 2024" in html
     assert "Apart gehouden voor terugbetaling: €\xa04.950,00" in html
+
+
+def test_no_reinstatement_next_to_a_new_live_initial_order(actor, cancelled):
+    """If the school was re-admitted and ordered again meanwhile, the old initial order
+    cannot come back (one live initial order); the late-registered money is held."""
+    order, invoice, _ = cancelled
+    school = order.school
+    type(school).objects.filter(pk=school.pk).update(status=SchoolStatus.ACTIVE)
+    submit(school, at=dt.datetime(2024, 1, 12, 9, tzinfo=A))
+    pay(invoice, str(invoice.total), actor, "2024-01-10", dt.datetime(2024, 1, 15, 9, tzinfo=A))
+    order.refresh_from_db()
+    assert order.status == "cancelled_unpaid"
+    assert ledger_queries.held_for_refund(school, order.programme) == Decimal("4950.00")
