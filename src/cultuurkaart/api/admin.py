@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.constants import PROVIDER_ROLES, SCHOOL_ROLES, RoleName
 from cultuurkaart.accounts.models import User
 from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.fields import ApiDate, ApiNationalTotal, ApiRate
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import Programme, School
@@ -25,13 +23,13 @@ router = Router(tags=["admin"])
 
 
 class Rates(Schema):
-    ocw: Decimal
-    school: Decimal
-    admin_fee: Decimal
-    teacher_fee: Decimal
-    teacher_free_count: int = 0
-    voucher: Decimal
-    dossier: Decimal | None = None
+    ocw: ApiRate
+    school: ApiRate
+    admin_fee: ApiRate
+    teacher_fee: ApiRate
+    teacher_free_count: int = Field(0, ge=0, le=1_000_000)
+    voucher: ApiRate
+    dossier: ApiRate | None = None
 
 
 class ProgrammeIn(Schema):
@@ -39,17 +37,25 @@ class ProgrammeIn(Schema):
     kind: str
     name: str
     rates: Rates
-    teacher_free_before: dt.date | None = None
-    order_from: dt.date
-    order_until: dt.date
-    roster_after: dt.date
-    spend_from: dt.date
-    spend_until: dt.date
-    membership_until: dt.date | None = None
-    register_from: dt.date | None = None
-    register_until: dt.date | None = None
-    ocw_total: Decimal | None = None
-    max_orders: int | None = None
+    teacher_free_before: ApiDate | None = None
+    order_from: ApiDate
+    order_until: ApiDate
+    roster_after: ApiDate
+    spend_from: ApiDate
+    spend_until: ApiDate
+    membership_until: ApiDate | None = None
+    register_from: ApiDate | None = None
+    register_until: ApiDate | None = None
+    ocw_total: ApiNationalTotal | None = None
+    max_orders: int | None = Field(
+        None,
+        ge=0,
+        le=1000,
+        description=(
+            "The most supplementary orders per school (null: no limit). A school always "
+            "has at most one live initial order per programme."
+        ),
+    )
 
 
 @router.post("/admin/programmes", response={201: dict})

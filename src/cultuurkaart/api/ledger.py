@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.fields import ApiMoney
 from cultuurkaart.core.money import to_api
 from cultuurkaart.ledger import queries as ledger
 from cultuurkaart.orders import queries, services
@@ -57,6 +58,13 @@ def budget(request, school_id: str, programme: str | None = None):
         "spendable_from": summary.spendable_from.isoformat() if summary.spendable_from else None,
         "spendable_until": summary.spendable_until.isoformat(),
         "released": summary.released,
+        "third_party": {
+            "released": summary.third_party_released,
+            "spendable_from": summary.third_party_spendable_from.isoformat()
+            if summary.third_party_spendable_from
+            else None,
+        },
+        "held_for_refund": to_api(summary.held_for_refund),
     }
 
 
@@ -84,7 +92,7 @@ def transactions(request, school_id: str, programme: str | None = None):
 class ContributionIn(Schema):
     programme: Any = None
     funder: Any = None
-    amount: Any = None
+    amount: ApiMoney | None = None
     funder_email: str = ""
     funder_address: str = ""
 

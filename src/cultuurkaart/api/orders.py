@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import Conflict
+from cultuurkaart.core.fields import ApiDate, ApiMoney
 from cultuurkaart.core.money import to_api
 from cultuurkaart.orders import services
 from cultuurkaart.orders.constants import AWAITING
@@ -233,8 +234,8 @@ def invoice_pdf(request, invoice_id: str):
 
 
 class PaymentIn(Schema):
-    amount: Any
-    paid_on: Any
+    amount: ApiMoney
+    paid_on: ApiDate
 
 
 def idempotent(request, scope: str, payload: dict, compute) -> tuple[int, dict]:

@@ -63,3 +63,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 def start_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM)
+
+
+# Dates people enter (payment dates, programme dates): a sane range, so year 1 or 9999
+# is a field error, never an overflow further on (issue 8 point 10).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def is_sane_date(day: dt.date) -> bool:
+    return EARLIEST_DATE <= day <= LATEST_DATE

@@ -37,8 +37,28 @@ def individual_assigned(school, programme) -> Decimal:
 
 
 def released_at(school, programme) -> dt.datetime | None:
+    """When the school's own budget (its budget-order invoice) was first released. A
+    third party's release does not count: `released` and `spendable_from` describe the
+    school's own order (issue 8 point 15)."""
     entry = (
         Entry.objects.filter(school=school, programme=programme, kind=EntryKind.RELEASE)
+        .exclude(lines__account__kind=AccountKind.THIRD_PARTY)
+        .order_by("at", "id")
+        .first()
+    )
+    return entry.at if entry else None
+
+
+def third_party_released_at(school, programme) -> dt.datetime | None:
+    """When a third party's contribution for the school was first released (its invoice
+    paid in full)."""
+    entry = (
+        Entry.objects.filter(
+            school=school,
+            programme=programme,
+            kind=EntryKind.RELEASE,
+            lines__account__kind=AccountKind.THIRD_PARTY,
+        )
         .order_by("at", "id")
         .first()
     )
@@ -46,17 +66,50 @@ def released_at(school, programme) -> dt.datetime | None:
 
 
 def spendable_from(programme, released: dt.datetime | None) -> dt.date | None:
-    """VO: from the programme's spend-from date once paid; MBO: from payment."""
+    """The school's own money (school contribution and OCW): VO from the programme's
+    spend-from date once paid; MBO from payment."""
     if released is None:
         return None
     return max(programme.spend_from, released.astimezone(clock.AMSTERDAM).date())
 
 
-def is_spendable(school, programme, at: dt.datetime | None = None) -> bool:
-    """The collective budget may be spent at `at`: released and inside the window."""
+def third_party_spendable_from(released: dt.datetime | None) -> dt.date | None:
+    """Third-party money is spendable once the third party has paid, without waiting for
+    the school's own invoice or the programme's spend-from date (002 §2.2.1.6)."""
+    if released is None:
+        return None
+    return released.astimezone(clock.AMSTERDAM).date()
+
+
+def spendable_buckets(school, programme, at: dt.datetime | None = None) -> list[str]:
+    """The collective buckets that may be spent at `at`, in the spending order: school
+    and OCW once the school's own order is released and its window has started, the
+    third-party bucket once the third party has paid; none after the window."""
     day = (at or clock.now()).astimezone(clock.AMSTERDAM).date()
-    start = spendable_from(programme, released_at(school, programme))
-    return start is not None and start <= day <= programme.spend_until
+    if day > programme.spend_until:
+        return []
+    result: list[str] = []
+    own = spendable_from(programme, released_at(school, programme))
+    if own is not None and own <= day:
+        result += [AccountKind.SCHOOL, AccountKind.OCW]
+    third = third_party_spendable_from(third_party_released_at(school, programme))
+    if third is not None and third <= day:
+        result.append(AccountKind.THIRD_PARTY)
+    return [str(k) for k in result]
+
+
+def is_spendable(school, programme, at: dt.datetime | None = None) -> bool:
+    """Some of the collective budget may be spent at `at` (see `spendable_buckets`)."""
+    return bool(spendable_buckets(school, programme, at))
+
+
+def held_for_refund(school, programme) -> Decimal:
+    """Money of the school held as credit, never spendable: overpayments and money paid
+    after a cancellation for non-payment (SPEC §5)."""
+    acc = Account.objects.filter(
+        school=school, programme=programme, kind=AccountKind.CUSTOMER_CREDIT
+    ).first()
+    return acc.display_balance if acc else ZERO
 
 
 def collective_lines(school, programme):

@@ -222,13 +222,16 @@ def debit_collective(
     counter_account: Account | None = None,
     reference: str = "",
     actor=None,
+    only: list[str] | None = None,
 ) -> Debit:
     """Take `amount` from the school's collective budget of `programme` in the spending
     order school → ocw → third_party (SPEC §6), crediting `counter_account` (default: the
     programme's provider-payable account). All or nothing: when the three buckets together
     hold less, `InsufficientBudget` (409 `insufficient-budget`) is raised and nothing is
     booked. The buckets are row-locked first, so concurrent debits queue and no bucket
-    ever goes negative. Must not be called for amounts ≤ 0."""
+    ever goes negative. `only`: take from these buckets alone (e.g.
+    `queries.spendable_buckets(...)`: third-party money before the school's own is
+    spendable). Must not be called for amounts ≤ 0."""
     amount = quantize(amount)
     if amount <= 0:
         raise ValueError("debit amount must be positive")
@@ -236,7 +239,10 @@ def debit_collective(
     counter = counter_account or account(AccountKind.PROVIDER_PAYABLE, programme=programme)
     with transaction.atomic():
         locked = _lock([*buckets.values(), counter])
-        available = {k: -locked[a.pk].balance for k, a in buckets.items()}
+        available = {
+            k: (-locked[a.pk].balance if only is None or k in only else ZERO)
+            for k, a in buckets.items()
+        }
         if sum(available.values(), ZERO) < amount:
             raise InsufficientBudget("The collective budget is too low for this amount.")
         split: dict[str, Decimal] = {}

@@ -30,7 +30,9 @@ class EndReason(models.TextChoices):
 
 TRANSITIONS = {
     MembershipStatus.ACTIVE: {MembershipStatus.INACTIVE},
-    MembershipStatus.INACTIVE: set(),
+    # Only `restore_school_memberships`: memberships ended because the registration was
+    # cancelled for non-payment come back when a payment dated in time is registered.
+    MembershipStatus.INACTIVE: {MembershipStatus.ACTIVE},
 }
 
 

@@ -61,3 +61,8 @@ class UnknownSchool(DomainError):
 class AlreadyDecided(Conflict):
     type = "already-decided"
     title = "This request has already been decided"
+
+
+class TeacherMembershipsExhausted(Conflict):
+    type = "teacher-memberships-exhausted"
+    title = "The school ordered no more teacher memberships"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from cultuurkaart.core.ratelimit import FailureLimiter
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
 from cultuurkaart.schools.constants import SchoolKind
+from cultuurkaart.schools.models import School
 
 from . import codes
 from .calendar import add_working_days, last_erasure_moment
@@ -48,6 +50,7 @@ from .exceptions import (
     NoProgramme,
     NotMbo,
     ParentalNoticeRequired,
+    TeacherMembershipsExhausted,
     UnknownPerson,
     UnknownSchool,
 )
@@ -428,6 +431,42 @@ activation_client_limiter = FailureLimiter("activation-client", limit=15, window
 activation_code_limiter = FailureLimiter("activation-code", limit=10, window=15 * 60)
 
 
+# --- teacher memberships the school ordered -------------------------------------------
+
+# How many teacher memberships a school may have in a programme (None: no limit). The
+# orders domain registers the function (it knows the orders; memberships must not import
+# it): `register_teacher_allowance(fn)`, from OrdersConfig.ready().
+_teacher_allowance: Callable[[Any, Any], int | None] | None = None
+
+
+def register_teacher_allowance(fn: Callable[[Any, Any], int | None]) -> None:
+    global _teacher_allowance
+    _teacher_allowance = fn
+
+
+def teacher_allowance(school, programme) -> int | None:
+    return _teacher_allowance(school, programme) if _teacher_allowance else None
+
+
+def _check_teacher_allowance(school, programme) -> None:
+    """A teacher membership beyond the number the school ordered (free ones included) is
+    refused at activation (decision M8-7). Called under the school's row lock, so two
+    concurrent activations cannot both take the last one."""
+    allowed = teacher_allowance(school, programme)
+    if allowed is None:
+        return
+    used = Membership.objects.filter(
+        school=school, programme=programme, kind=MemberKind.TEACHER
+    ).count()
+    if used >= allowed:
+        raise TeacherMembershipsExhausted(
+            _(
+                "Je school heeft geen docentlidmaatschappen meer over. Vraag de budgethouder "
+                "om extra docentlidmaatschappen bij te bestellen."
+            )
+        )
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Age in full years on `day` (a 29 February birthday counts from 1 March)."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
@@ -589,6 +628,11 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
         )
     try:
         with transaction.atomic():
+            if row.kind == MemberKind.TEACHER:
+                # Lock order school → person → code (as the non-payment cancellation,
+                # which locks the school before it ends memberships): the school row
+                # serialises teacher activations for the allowance check.
+                School.objects.select_for_update(of=("self",)).filter(pk=row.school_id).first()
             Person.objects.select_for_update().filter(pk=row.person_id).first()
             row = (
                 ActivationCode.objects.select_for_update(of=("self",))
@@ -620,6 +664,8 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
             ).exists():
                 raise AlreadyMember(_("Je hebt al een actieve Cultuurkaart van deze school."))
             programme = choose_programme(school, today)
+            if row.kind == MemberKind.TEACHER:
+                _check_teacher_allowance(school, programme)
             moment = clock.now()
             membership = Membership.objects.create(
                 user=user,
@@ -803,6 +849,59 @@ def end_school_memberships(school, *, reason: str = EndReason.SCHOOL_ENDED, acto
             data={"ended": ended, "reason": reason},
         )
     return ended
+
+
+def restore_school_memberships(school, *, ended_since, actor) -> int:
+    """Reactivate the memberships that ending the school's memberships at or after
+    `ended_since` (the non-payment cancellation) made inactive, when the cancellation is
+    undone (SPEC §5). Memberships whose end date has passed meanwhile stay inactive, and
+    so does one whose member holds another active membership of the school and kind; a
+    lapsed Docent+ designation is not restored (the budget holder designates again).
+    Audit-logged."""
+    with transaction.atomic():
+        today = clock.today()
+        rows = list(
+            Membership.objects.select_for_update(of=("self",))
+            .filter(
+                school=school,
+                status=MembershipStatus.INACTIVE,
+                end_reason=EndReason.SCHOOL_ENDED,
+                ended_at__gte=ended_since,
+                valid_until__gte=today,
+            )
+            .order_by("pk")
+        )
+        active = set(
+            Membership.objects.filter(school=school, status=MembershipStatus.ACTIVE).values_list(
+                "user_id", "kind"
+            )
+        )
+        restored = []
+        for membership in rows:
+            if MembershipStatus.ACTIVE not in TRANSITIONS[membership.status]:
+                continue
+            if membership.user_id is None or (membership.user_id, membership.kind) in active:
+                continue
+            active.add((membership.user_id, membership.kind))
+            restored.append(membership)
+        ids = [m.pk for m in restored]
+        for chunk in chunked(ids):
+            Membership.objects.filter(pk__in=chunk).update(
+                status=MembershipStatus.ACTIVE, ended_at=None, end_reason=""
+            )
+        person_ids = [m.person_id for m in restored if m.person_id]
+        for chunk in chunked(person_ids):
+            Person.objects.filter(pk__in=chunk, status=PersonStatus.INACTIVE).update(
+                status=PersonStatus.ACTIVE, updated_at=clock.now()
+            )
+        audit.record(
+            "memberships.school_memberships.restored",
+            actor=actor,
+            obj=school,
+            school_id=school.pk,
+            data={"restored": len(ids), "ended_since": ended_since.isoformat()},
+        )
+    return len(ids)
 
 
 def expire_memberships(*, actor=None) -> int:

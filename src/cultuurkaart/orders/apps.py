@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "cultuurkaart.orders"
     label = "orders"
+
+    def ready(self) -> None:
+        from cultuurkaart.memberships import services as memberships
+
+        from .queries import teacher_allowance
+
+        memberships.register_teacher_allowance(teacher_allowance)

@@ -50,9 +50,15 @@ def add_months_clamped(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
-def unpaid_cancellation_from(submitted_at: dt.datetime) -> dt.date:
-    """First day on which an unpaid order counts as "more than 3 months" old: the day
-    after the same day-of-month three months later, clamped to that month's end
-    (10 Jan → 11 Apr; 30 Nov → 1 Mar)."""
+def unpaid_cancellation_from(submitted_at: dt.datetime, due_on: dt.date | None = None) -> dt.date:
+    """The cancellation date of an unpaid order: the first day on which it counts as
+    "more than 3 months" old, i.e. the day after the same day-of-month three months
+    later, clamped to that month's end (10 Jan → 11 Apr; 30 Nov → 1 Mar), but never
+    before the day after the invoice's due date (a school is not in default on an
+    invoice that is not yet due; SPEC §5). The cancellation moment is 00:00 Europe/
+    Amsterdam on this date: a payment dated the day before or earlier was in time."""
     submitted_on = submitted_at.astimezone(clock.AMSTERDAM).date()
-    return add_months_clamped(submitted_on, 3) + dt.timedelta(days=1)
+    day = add_months_clamped(submitted_on, 3) + dt.timedelta(days=1)
+    if due_on is not None:
+        day = max(day, due_on + dt.timedelta(days=1))
+    return day

@@ -14,6 +14,7 @@ class OrderStatus(models.TextChoices):
     REJECTED = "rejected", _("Afgewezen")
     CANCELLED = "cancelled", _("Geannuleerd")
     CANCELLED_UNPAID = "cancelled_unpaid", _("Vervallen wegens niet betalen")
+    CREDITED = "credited", _("Gecrediteerd")
 
 
 TRANSITIONS = {
@@ -24,10 +25,13 @@ TRANSITIONS = {
         OrderStatus.REJECTED,
     },
     OrderStatus.AWAITING_DECISION: {OrderStatus.APPROVED, OrderStatus.REJECTED},
-    OrderStatus.APPROVED: {OrderStatus.CANCELLED_UNPAID},
+    # A credit note on the order's invoice ends it (SPEC §5, decision M8-3).
+    OrderStatus.APPROVED: {OrderStatus.CANCELLED_UNPAID, OrderStatus.CREDITED},
     OrderStatus.REJECTED: set(),
     OrderStatus.CANCELLED: set(),
-    OrderStatus.CANCELLED_UNPAID: set(),
+    # A payment dated before the cancellation moment reinstates the order (SPEC §5).
+    OrderStatus.CANCELLED_UNPAID: {OrderStatus.APPROVED, OrderStatus.CREDITED},
+    OrderStatus.CREDITED: set(),
 }
 
 # Orders that count for "already ordered" and the supplementary deviation total.

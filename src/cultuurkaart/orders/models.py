@@ -65,7 +65,14 @@ class BudgetOrder(models.Model):
     # OCW allocated at approval ((with + without) × OCW rate); counts for the national cap.
     ocw_allocated = models.DecimalField(default=Decimal("0.00"), **MONEY)
     released_at = models.DateTimeField(null=True, blank=True)
+    # Set when the order was cancelled for non-payment (the moment it lost its OCW); kept
+    # when a payment dated in time reinstates the order without OCW (cap reached).
     ocw_forfeited_at = models.DateTimeField(null=True, blank=True)
+    # The non-payment cancellation of this order cancelled the school's registration
+    # (and so ended its memberships); a reinstatement restores them.
+    cancelled_registration = models.BooleanField(default=False)
+    # The moment of the non-payment cancellation (kept after a reinstatement).
+    unpaid_cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = BudgetOrderQuerySet.as_manager()
 
@@ -74,6 +81,15 @@ class BudgetOrder(models.Model):
         indexes = [
             models.Index(fields=["school", "programme", "status"]),
             models.Index(fields=["status", "objection_deadline"]),
+        ]
+        constraints = [
+            # At most one live initial order per school and programme (SPEC §5), whatever
+            # the programme's max_orders; the service checks first (`already-ordered`).
+            models.UniqueConstraint(
+                fields=["school", "programme"],
+                condition=models.Q(kind=OrderKind.INITIAL, status__in=LIVE),
+                name="budget_order_one_live_initial",
+            )
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from cultuurkaart.core.money import ZERO
 from cultuurkaart.ledger import queries as ledger
 from cultuurkaart.rosters import queries as rosters
@@ -24,11 +26,15 @@ class BudgetSummary:
     released: bool
     spendable_from: object
     spendable_until: object
+    third_party_released: bool = False
+    third_party_spendable_from: object = None
+    held_for_refund: Decimal = ZERO
 
 
 def budget_summary(school: School, programme: Programme) -> BudgetSummary:
     balances = ledger.balances(school, programme)
     released = ledger.released_at(school, programme)
+    third_party = ledger.third_party_released_at(school, programme)
     return BudgetSummary(
         programme=programme,
         buckets={k: balances[k] for k in ("school", "ocw", "third_party")},
@@ -38,6 +44,9 @@ def budget_summary(school: School, programme: Programme) -> BudgetSummary:
         released=released is not None,
         spendable_from=ledger.spendable_from(programme, released),
         spendable_until=programme.spend_until,
+        third_party_released=third_party is not None,
+        third_party_spendable_from=ledger.third_party_spendable_from(third_party),
+        held_for_refund=ledger.held_for_refund(school, programme),
     )
 
 
@@ -82,6 +91,20 @@ def has_live_initial(school: School, programme: Programme) -> bool:
     return BudgetOrder.objects.filter(
         school=school, programme=programme, kind=OrderKind.INITIAL, status__in=LIVE
     ).exists()
+
+
+def teacher_allowance(school: School, programme: Programme) -> int | None:
+    """Teacher memberships the school may have in the programme: the teachers on its live
+    orders (the free ones are part of that number); None (no limit) when the programme's
+    teacher membership is free (MBO). Registered with memberships (decision M8-7)."""
+    if programme.rate_teacher_fee <= 0:
+        return None
+    return (
+        BudgetOrder.objects.filter(school=school, programme=programme, status__in=LIVE).aggregate(
+            n=Sum("teachers")
+        )["n"]
+        or 0
+    )
 
 
 __all__ = ["ZERO", "budget_summary", "deviation_percent", "order_overview"]

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cultuurkaart.core.fields import MoneyFormField, SaneDateFormField
+from cultuurkaart.core.money import MAX_NATIONAL_TOTAL, ZERO
 from cultuurkaart.schools.models import Programme
 
 
@@ -119,69 +121,62 @@ class ProgrammeForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Bijvoorbeeld vo-2025."))
     kind = forms.ChoiceField(label=_("Soort"), choices=[("vo", "VO"), ("mbo", "MBO")])
     name = forms.CharField(label=_("Naam"), max_length=120)
-    rate_ocw = forms.DecimalField(
-        label=_("OCW-bijdrage per student (€)"), decimal_places=2, min_value=0
+    rate_ocw = MoneyFormField(
+        label=_("OCW-bijdrage per student (€)"), minimum=ZERO, allow_zero=True
     )
-    rate_school = forms.DecimalField(
-        label=_("Bijdrage school per student (€)"), decimal_places=2, min_value=0
+    rate_school = MoneyFormField(
+        label=_("Bijdrage school per student (€)"), minimum=ZERO, allow_zero=True
     )
-    rate_admin_fee = forms.DecimalField(
+    rate_admin_fee = MoneyFormField(
         label=_("Administratiekosten per student zonder bijdrage (€)"),
-        decimal_places=2,
-        min_value=0,
+        minimum=ZERO,
+        allow_zero=True,
     )
-    rate_teacher_fee = forms.DecimalField(
-        label=_("Lidmaatschap docent per jaar (€)"), decimal_places=2, min_value=0
+    rate_teacher_fee = MoneyFormField(
+        label=_("Lidmaatschap docent per jaar (€)"), minimum=ZERO, allow_zero=True
     )
     teacher_free_count = forms.IntegerField(
-        label=_("Aantal gratis docentlidmaatschappen"), min_value=0, initial=0
+        label=_("Aantal gratis docentlidmaatschappen"), min_value=0, max_value=1_000_000, initial=0
     )
-    teacher_free_before = forms.DateField(
+    teacher_free_before = SaneDateFormField(
         label=_("Gratis docenten bij eerste bestelling vóór"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    rate_voucher = forms.DecimalField(
-        label=_("Waarde tegoedbon (€)"), decimal_places=2, min_value=0
+    rate_voucher = MoneyFormField(label=_("Waarde tegoedbon (€)"), minimum=ZERO, allow_zero=True)
+    rate_dossier = MoneyFormField(
+        label=_("Dossier per student per jaar (€)"), minimum=ZERO, allow_zero=True, initial=0
     )
-    rate_dossier = forms.DecimalField(
-        label=_("Dossier per student per jaar (€)"), decimal_places=2, min_value=0, initial=0
-    )
-    register_from = forms.DateField(
+    register_from = SaneDateFormField(
         label=_("Aanmelden vanaf (leeg = altijd)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    register_until = forms.DateField(
+    register_until = SaneDateFormField(
         label=_("Aanmelden tot en met (leeg = altijd)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    order_from = forms.DateField(
-        label=_("Bestellen vanaf"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    order_until = forms.DateField(
-        label=_("Bestellen tot en met"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    roster_after = forms.DateField(
-        label=_("Gegevens uploaden op of na"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    spend_from = forms.DateField(
-        label=_("Besteedbaar vanaf"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    spend_until = forms.DateField(
-        label=_("Besteedbaar tot en met"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    membership_until = forms.DateField(
+    order_from = SaneDateFormField(label=_("Bestellen vanaf"))
+    order_until = SaneDateFormField(label=_("Bestellen tot en met"))
+    roster_after = SaneDateFormField(label=_("Gegevens uploaden op of na"))
+    spend_from = SaneDateFormField(label=_("Besteedbaar vanaf"))
+    spend_until = SaneDateFormField(label=_("Besteedbaar tot en met"))
+    membership_until = SaneDateFormField(
         label=_("Lidmaatschap geldig tot en met (optioneel)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    ocw_total = forms.DecimalField(
-        label=_("Landelijk OCW-budget (€, optioneel)"), decimal_places=2, required=False
+    ocw_total = MoneyFormField(
+        label=_("Landelijk OCW-budget (€, optioneel)"),
+        maximum=MAX_NATIONAL_TOTAL,
+        required=False,
     )
     max_orders = forms.IntegerField(
-        label=_("Initiële bestellingen per school (leeg = onbeperkt)"), min_value=1, required=False
+        label=_("Bijbestellingen per school (leeg = onbeperkt)"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_(
+            "Het hoogste aantal bijbestellingen per school. Een school heeft per programma "
+            "altijd hoogstens één lopende eerste bestelling."
+        ),
     )
 
     RATE_KEYS = {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError, ValidationFailed
+from cultuurkaart.core.fields import MoneyFormField, SaneDateFormField
 from cultuurkaart.ledger import queries as ledger_queries
 from cultuurkaart.orders import queries, services
 from cultuurkaart.orders.constants import InvoiceStatus, OrderKind, OrderStatus
@@ -420,11 +421,8 @@ def bo_order_reject(request, pk):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_l("Bedrag (€)"), decimal_places=2, min_value=0.01)
-    paid_on = forms.DateField(
-        label=_l("Betaald op"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    amount = MoneyFormField(label=_l("Bedrag (€)"))
+    paid_on = SaneDateFormField(label=_l("Betaald op"))
 
 
 class ThirdPartyForm(forms.Form):
@@ -437,7 +435,7 @@ class ThirdPartyForm(forms.Form):
     funder_address = forms.CharField(
         label=_l("Factuuradres"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    amount = forms.DecimalField(label=_l("Bedrag (€)"), decimal_places=2, min_value=0.01)
+    amount = MoneyFormField(label=_l("Bedrag (€)"))
 
 
 @admin_page

@@ -18,7 +18,8 @@ TRANSITIONS = {
     SchoolStatus.PENDING: {SchoolStatus.ACTIVE, SchoolStatus.REJECTED},
     SchoolStatus.ACTIVE: {SchoolStatus.CANCELLED},
     SchoolStatus.REJECTED: set(),
-    SchoolStatus.CANCELLED: set(),
+    # A payment dated before the non-payment cancellation reinstates it (SPEC §5).
+    SchoolStatus.CANCELLED: {SchoolStatus.ACTIVE},
 }
 
 PROVINCES = [

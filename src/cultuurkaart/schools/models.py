@@ -41,8 +41,10 @@ class Programme(models.Model):
     spend_until = models.DateField(_("besteedbaar tot en met"))
     membership_until = models.DateField(_("lidmaatschap geldig tot en met"), null=True, blank=True)
     ocw_total = models.DecimalField(_("landelijk OCW-budget"), null=True, blank=True, **MONEY)
+    # The most supplementary orders per school (null: no limit); the initial order is
+    # always one per school (SPEC §5).
     max_orders = models.PositiveIntegerField(
-        _("initiële bestellingen per school"), null=True, blank=True, default=1
+        _("bijbestellingen per school"), null=True, blank=True, default=None
     )
     created_at = models.DateTimeField(default=clock.now)
 

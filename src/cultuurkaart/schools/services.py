@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +19,14 @@ from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, clock, mail, terms
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.models import TermsKind
+from cultuurkaart.core.money import (
+    CENT,
+    MAX_AMOUNT,
+    MAX_NATIONAL_TOTAL,
+    ZERO,
+    MoneyError,
+    parse_money,
+)
 
 from .constants import PROVINCES, TRANSITIONS, SchoolKind, SchoolStatus
 from .models import (
@@ -135,19 +143,78 @@ def save_programme(data: dict[str, Any], *, actor, programme: Programme | None =
     if not (data.get("name") or "").strip():
         errors.append({"field": "name", "code": "required", "message": "Dit veld is verplicht."})
     rates = data.get("rates") or {}
-    for key in ["ocw", "school", "admin_fee", "teacher_fee", "voucher"]:
+    rates = dict(rates)
+    for key in ["ocw", "school", "admin_fee", "teacher_fee", "voucher", "dossier"]:
         value = rates.get(key)
-        if value is None or Decimal(value) < 0:
-            errors.append(
-                {
-                    "field": f"rates.{key}",
-                    "code": "invalid",
-                    "message": "Vul een bedrag van 0 of meer in.",
-                }
-            )
+        if value is None:
+            if key != "dossier":
+                errors.append(
+                    {
+                        "field": f"rates.{key}",
+                        "code": "required",
+                        "message": "Vul een bedrag van 0 of meer in.",
+                    }
+                )
+            continue
+        try:
+            rates[key] = parse_money(value, minimum=ZERO, maximum=MAX_AMOUNT)
+        except MoneyError as exc:
+            errors.append({"field": f"rates.{key}", "code": exc.code, "message": exc.message})
+    free_count = rates.get("teacher_free_count") or 0
+    if (
+        not isinstance(free_count, int)
+        or isinstance(free_count, bool)
+        or not (0 <= free_count <= 1_000_000)
+    ):
+        errors.append(
+            {
+                "field": "rates.teacher_free_count",
+                "code": "invalid",
+                "message": "Vul een heel getal van 0 of meer in.",
+            }
+        )
+    if data.get("ocw_total") is not None:
+        try:
+            data = {
+                **data,
+                "ocw_total": parse_money(
+                    data["ocw_total"], minimum=CENT, maximum=MAX_NATIONAL_TOTAL, allow_zero=False
+                ),
+            }
+        except MoneyError as exc:
+            errors.append({"field": "ocw_total", "code": exc.code, "message": exc.message})
+    max_orders = data.get("max_orders")
+    if max_orders is not None and (
+        not isinstance(max_orders, int)
+        or isinstance(max_orders, bool)
+        or not 0 <= max_orders <= 1000
+    ):
+        errors.append(
+            {
+                "field": "max_orders",
+                "code": "invalid",
+                "message": "Vul een heel getal van 0 tot en met 1000 in, of laat leeg.",
+            }
+        )
     for field in PROGRAMME_DATE_FIELDS:
         if data.get(field) is None:
             errors.append({"field": field, "code": "required", "message": "Vul een datum in."})
+    for field in [
+        *PROGRAMME_DATE_FIELDS,
+        "teacher_free_before",
+        "membership_until",
+        "register_from",
+        "register_until",
+    ]:
+        value = data.get(field)
+        if value is not None and (not isinstance(value, dt.date) or not clock.is_sane_date(value)):
+            errors.append(
+                {
+                    "field": field,
+                    "code": "date-out-of-range",
+                    "message": "Kies een datum tussen 01-01-2000 en 31-12-2100.",
+                }
+            )
     for start, end in (("order_from", "order_until"), ("spend_from", "spend_until")):
         if data.get(start) and data.get(end) and data[start] > data[end]:
             errors.append(
@@ -162,7 +229,7 @@ def save_programme(data: dict[str, Any], *, actor, programme: Programme | None =
         obj.name = data["name"].strip()
         for key, attr in RATE_FIELDS.items():
             if rates.get(key) is not None:
-                setattr(obj, attr, Decimal(rates[key]))
+                setattr(obj, attr, rates[key])
         obj.teacher_free_count = int(rates.get("teacher_free_count") or 0)
         obj.teacher_free_before = data.get("teacher_free_before")
         for field in PROGRAMME_DATE_FIELDS:
@@ -881,6 +948,29 @@ def cancel_registration(
         locked.save(update_fields=["status"])
         audit.record(
             "schools.school.cancelled",
+            actor=actor,
+            obj=locked,
+            school_id=locked.pk,
+            data={"reason": reason, **(data or {})},
+        )
+    school.status = locked.status
+    return True
+
+
+def reinstate_registration(
+    school: School, *, reason: str, actor=None, data: dict | None = None
+) -> bool:
+    """Undo a cancellation of the registration (a payment dated before the non-payment
+    cancellation was registered later, SPEC §5). Returns False when the school was not
+    cancelled. Callers restore the memberships the cancellation ended."""
+    with transaction.atomic():
+        locked = School.objects.select_for_update(of=("self",)).get(pk=school.pk)
+        if locked.status != SchoolStatus.CANCELLED:
+            return False
+        _transition(locked, SchoolStatus.ACTIVE)
+        locked.save(update_fields=["status"])
+        audit.record(
+            "schools.school.reinstated",
             actor=actor,
             obj=locked,
             school_id=locked.pk,

@@ -86,6 +86,21 @@ def test_debit_collective_takes_school_then_ocw_then_third_party():
     assert problems() == []
 
 
+def test_debit_collective_only_from_the_spendable_buckets():
+    """Third-party money may be spendable before the school's own (issue 8 point 15)."""
+    school, prog = SchoolFactory(), programme()
+    fund(school, prog, school_amount="100", ocw="50", third="30")
+    debit = services.debit_collective(
+        school, prog, D("25.00"), description="Webbestelling", only=["third_party"]
+    )
+    assert debit.split == {"school": D("0.00"), "ocw": D("0.00"), "third_party": D("25.00")}
+    with pytest.raises(services.InsufficientBudget):
+        services.debit_collective(
+            school, prog, D("5.01"), description="te veel", only=["third_party"]
+        )
+    assert problems() == []
+
+
 def test_debit_collective_is_all_or_nothing():
     school, prog = SchoolFactory(), programme()
     fund(school, prog, school_amount="10", ocw="5")

@@ -22,9 +22,34 @@ class PersonFactory(factory.django.DjangoModelFactory):
     status = PersonStatus.NEW
 
 
-def teacher(school, **kwargs) -> Person:
+def teacher(school, *, ordered: int = 50, **kwargs) -> Person:
+    """A teacher on the roster of a school that ordered `ordered` teacher memberships in
+    each of its programmes (a paid teacher membership needs one, decision M8-7)."""
+    order_teacher_memberships(school, ordered)
     kwargs.setdefault("first_name", "Docent")
     return PersonFactory(school=school, kind=RosterKind.TEACHERS, year=None, group="", **kwargs)
+
+
+def order_teacher_memberships(school, teachers: int) -> None:
+    """An approved initial order with `teachers` teacher memberships, once per programme."""
+    from cultuurkaart.core import clock
+    from cultuurkaart.orders.models import BudgetOrder
+
+    for programme in school.programmes.all():
+        if BudgetOrder.objects.filter(school=school, programme=programme).exists():
+            continue
+        BudgetOrder.objects.create(
+            school=school,
+            programme=programme,
+            kind="initial",
+            status="approved",
+            with_contribution=1,
+            without_contribution=0,
+            teachers=teachers,
+            duo_count=1,
+            submitted_at=clock.now(),
+            objection_deadline=clock.now(),
+        )
 
 
 VALID_PASSWORD = "Zonnebloem-2024!"

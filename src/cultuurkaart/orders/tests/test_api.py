@@ -173,6 +173,8 @@ def test_approve_pay_release_flow(api_as, shop, admin):
         "spendable_from": "2024-01-01",
         "spendable_until": "2024-12-31",
         "released": True,
+        "third_party": {"released": False, "spendable_from": None},
+        "held_for_refund": "0.00",
     }
     tx = api_as(bh).get(f"/schools/{school.pk}/transactions?programme=vo-2024").json()
     assert tx["count"] == 2

@@ -143,12 +143,90 @@ def test_already_ordered_only_counts_live_initial_orders(actor):
     )
 
 
-def test_max_orders_is_data():
+def test_max_orders_limits_supplementary_orders_not_the_initial_one():
     Programme.objects.filter(code="vo-2024").update(max_orders=2)
     school = ready_school(duo=500)
-    submit(school)
-    submit(school)
+    submit(school, with_contribution=455, without_contribution=0)
+    # Whatever max_orders says, there is one live initial order.
     assert refusal(school) == "already-ordered"
+    extra = {"kind": "supplementary", "with_contribution": 10, "without_contribution": 0}
+    submit(school, **extra)
+    submit(school, **extra)
+    assert refusal(school, **extra) == "already-ordered"
+
+
+def test_max_orders_zero_allows_no_supplementary_order_and_null_any():
+    Programme.objects.filter(code="vo-2024").update(max_orders=0)
+    school = ready_school(duo=500)
+    submit(school, with_contribution=455, without_contribution=0)
+    extra = {"kind": "supplementary", "with_contribution": 5, "without_contribution": 0}
+    assert refusal(school, **extra) == "already-ordered"
+    Programme.objects.filter(code="vo-2024").update(max_orders=None)
+    for _ in range(5):
+        submit(school, **extra)
+
+
+def test_supplementary_order_needs_a_live_initial_order(actor):
+    school = ready_school(duo=500)
+    extra = {"kind": "supplementary", "with_contribution": 450, "without_contribution": 0}
+    assert refusal(school, **extra) == "initial-order-missing"
+    initial = submit(school, with_contribution=450, without_contribution=0)
+    with clock.frozen(VO_ORDER_AT + dt.timedelta(hours=1)), committed():
+        services.cancel_order(initial, actor=None)
+    # A cancelled (or rejected) initial order is not live.
+    assert refusal(school, **extra) == "initial-order-missing"
+
+
+def test_initial_order_checks_come_before_field_errors_for_supplementary():
+    school = ready_school(duo=500)
+    assert refusal(school, kind="supplementary", with_contribution=-1) == "initial-order-missing"
+
+
+def test_every_live_order_counts_in_the_deviation_of_an_initial_order(actor):
+    """An initial order after a rejected one, with a supplementary order still live: all
+    live orders count, so the school cannot order twice its DUO count."""
+    school = ready_school(duo=500)
+    first = submit(school, with_contribution=500, without_contribution=0)
+    extra = submit(school, kind="supplementary", with_contribution=50, without_contribution=0)
+    with clock.frozen(AFTER_PERIOD), committed():
+        services.reject_order(first, "Aantallen kloppen niet", actor=actor)
+    assert extra.status == "submitted"
+    # 500 more plus the live 50 = 550 = DUO + 10%: allowed; one more is not.
+    assert refusal(school, at=AFTER_PERIOD, with_contribution=501, without_contribution=0) == (
+        "deviation-exceeded"
+    )
+    assert submit(school, at=AFTER_PERIOD, with_contribution=500, without_contribution=0).pk
+
+
+def test_database_allows_one_live_initial_order_per_school_and_programme():
+    from django.db import IntegrityError, transaction
+
+    school = ready_school(duo=500)
+    order = submit(school)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BudgetOrder.objects.create(
+            school=order.school,
+            programme=order.programme,
+            kind="initial",
+            status="awaiting_decision",
+            with_contribution=1,
+            without_contribution=0,
+            duo_count=500,
+            submitted_at=order.submitted_at,
+            objection_deadline=order.objection_deadline,
+        )
+    # A non-live initial order next to it is fine.
+    BudgetOrder.objects.create(
+        school=order.school,
+        programme=order.programme,
+        kind="initial",
+        status="rejected",
+        with_contribution=1,
+        without_contribution=0,
+        duo_count=500,
+        submitted_at=order.submitted_at,
+        objection_deadline=order.objection_deadline,
+    )
 
 
 @pytest.mark.parametrize(
@@ -602,11 +680,14 @@ def test_cancel_unpaid_one_day_before_and_on_the_day(actor):
     membership.refresh_from_db()
     assert membership.status == "inactive"  # SPEC §4: cancelled registration ends memberships
     assert any(school.board_email in m.to for m in mail.outbox)
-    # Paying later releases the school contribution but no OCW.
+    # Paying later (dated on the cancellation date) releases nothing: the school
+    # contribution is held for refund, never spendable (SPEC §5).
     pay(invoice, str(invoice.total), actor, at=dt.datetime(2024, 1, 15, 9, tzinfo=clock.AMSTERDAM))
     b = ledger_queries.balances(school, invoice.programme)
-    assert b["school"] == Decimal("4950.00")
-    assert b["ocw"] == 0 and b["individual"] == 0
+    assert b["school"] == 0 and b["ocw"] == 0 and b["individual"] == 0
+    assert ledger_queries.held_for_refund(school, invoice.programme) == Decimal("4950.00")
+    order.refresh_from_db()
+    assert order.status == "cancelled_unpaid" and order.released_at is None
     assert problems() == []
 
 

@@ -15,7 +15,7 @@ PROGRAMMES = [
         "order_from": dt.date(2023, 9, 1), "order_until": dt.date(2024, 1, 31),
         "roster_after": dt.date(2023, 8, 16), "spend_from": dt.date(2024, 1, 1),
         "spend_until": dt.date(2024, 12, 31), "membership_until": dt.date(2024, 12, 31),
-        "ocw_total": Decimal("5000000.00"), "max_orders": 1,
+        "ocw_total": Decimal("5000000.00"), "max_orders": None,  # supplementary: no limit (M8-2)
     },
     {
         "code": "mbo-pilot", "kind": "mbo", "name": "MBO Cultuurkaart pilot",
@@ -26,7 +26,7 @@ PROGRAMMES = [
         "order_from": dt.date(2022, 9, 1), "order_until": dt.date(2023, 12, 31),
         "roster_after": dt.date(2022, 8, 16), "spend_from": dt.date(2022, 9, 1),
         "spend_until": dt.date(2024, 12, 31), "membership_until": dt.date(2024, 12, 31),
-        "ocw_total": Decimal("5000000.00"), "max_orders": 1,
+        "ocw_total": Decimal("5000000.00"), "max_orders": None,  # supplementary: no limit (M8-2)
     },
 ]
 

@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 "spend_until": dt.date(year, 12, 31),
                 "membership_until": dt.date(year, 12, 31),
                 "ocw_total": Decimal("5000000.00"),
-                "max_orders": 1,
+                "max_orders": None,
             },
             actor=None,
         )
@@ -170,7 +170,10 @@ class Command(BaseCommand):
         return logins
 
     def _roster(self, school):
-        """A small roster for the demo school; the demo student and teacher have activated."""
+        """A small roster for the demo school; the demo student has activated. The demo
+        teacher has an activation code: a VO teacher membership needs teacher memberships
+        on the school's order (decision M8-7), and the demo school has not ordered yet, so
+        that every flow can be tried."""
         from cultuurkaart.memberships import services as memberships
         from cultuurkaart.rosters import services as rosters
         from cultuurkaart.rosters.models import Person
@@ -210,9 +213,9 @@ class Command(BaseCommand):
             },
             actor=None,
         )
+        memberships.issue_code(teacher)
         for person, email, born in (
             (people[f"leerling@{DOMAIN}"], f"leerling@{DOMAIN}", "2010-03-14"),
-            (teacher, f"docent@{DOMAIN}", "1985-06-01"),
         ):
             code = memberships.issue_code(person)
             memberships.activate(
