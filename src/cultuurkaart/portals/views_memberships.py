@@ -88,9 +88,7 @@ def activate(request):
             # Signed in only with the account's own password: an address that already had an
             # account gets the membership, not a session (decision L7).
             if membership.user.check_password(form.cleaned_data["password"]):
-                login(
-                    request, membership.user, backend="django.contrib.auth.backends.ModelBackend"
-                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Gelukt! Je Cultuurkaart is actief."))
             return redirect("portals:my_pass")
     return render(
