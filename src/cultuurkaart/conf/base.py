@@ -200,6 +200,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Without a broker, background work the page follows (large invitation batches, roster
+# imports) runs in a daemon thread of the web process (core.dispatch).
+CK_TASK_THREADS = True
 
 # --- Uploads ----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from cultuurkaart.core import audit, clock
+from cultuurkaart.core.dispatch import dispatch
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ratelimit import FailureLimiter
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
@@ -317,7 +318,11 @@ def invite_people(
             if batch.to_mail:
                 from . import tasks
 
-                transaction.on_commit(lambda: tasks.enqueue_invitation_mails(batch.pk))
+                dispatch(
+                    tasks.send_invitation_mails,
+                    batch.pk,
+                    background=batch.to_mail > tasks.THREAD_THRESHOLD,
+                )
     except IntegrityError:
         # The same click arrived twice at once: the other request created the batch.
         existing = InvitationBatch.objects.filter(school=school, client_token=token).first()

@@ -291,8 +291,8 @@ def test_embedded_set_up_mails_large_batches_from_a_background_thread(settings):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (separate connections per thread)")
-    settings.CK_TESTING = False
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CK_TASK_THREADS = True
+    settings.CELERY_BROKER_URL = ""
     school = SchoolFactory()
     people = PersonFactory.create_batch(3, school=school)
     started: list[threading.Thread] = []
