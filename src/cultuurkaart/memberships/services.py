@@ -122,7 +122,7 @@ def _new_codes(school, people: list[tuple[int, str]], *, batch, moment) -> list[
 def issue_code(person: Person, *, actor=None) -> str:
     """A fresh code for one person (the previous one stops working); returns the code."""
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        Person.objects.select_for_update(of=("self",), no_key=True).filter(pk=person.pk).first()
         (code,) = _new_codes(
             person.school, [(person.pk, person.kind)], batch=None, moment=clock.now()
         )
@@ -281,13 +281,13 @@ def invite_people(
                 for chunk in chunked(ids):
                     rows.extend(
                         qs.filter(pk__in=chunk)
-                        .select_for_update()
+                        .select_for_update(of=("self",), no_key=True)
                         .order_by("pk")
                         .values_list("pk", "kind", "status", "email")
                     )
             else:
                 rows = list(
-                    qs.select_for_update()
+                    qs.select_for_update(of=("self",), no_key=True)
                     .order_by("pk")
                     .values_list("pk", "kind", "status", "email")
                 )
@@ -360,7 +360,7 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
     while True:
         with transaction.atomic():
             claimed = list(
-                Invitation.objects.select_for_update(skip_locked=True)
+                Invitation.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
                 .filter(batch_id=batch_id, mail_status=MailStatus.PENDING)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:chunk_size]
@@ -592,9 +592,11 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
         )
     try:
         with transaction.atomic():
-            Person.objects.select_for_update().filter(pk=row.person_id).first()
+            Person.objects.select_for_update(of=("self",), no_key=True).filter(
+                pk=row.person_id
+            ).first()
             row = (
-                ActivationCode.objects.select_for_update(of=("self",))
+                ActivationCode.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("school")
                 .get(pk=row.pk)
             )
@@ -730,7 +732,7 @@ def _end_memberships(ids: list[int], reason: str, *, actor=None, notify: bool) -
     ended = 0
     for chunk in chunked(ids):
         rows = list(
-            Membership.objects.select_for_update(of=("self",))
+            Membership.objects.select_for_update(of=("self",), no_key=True)
             .filter(pk__in=chunk, status=MembershipStatus.ACTIVE)
             .select_related("user", "school")
         )
@@ -837,7 +839,9 @@ def designate_docent_plus(school, membership: Membership, *, actor) -> None:
     from cultuurkaart.accounts.constants import RoleName
 
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=membership.pk
+        )
         if (
             membership.school_id != school.pk
             or membership.kind != MemberKind.TEACHER
@@ -881,7 +885,7 @@ def request_deletion(user, *, actor=None) -> DeletionRequest:
     """A member asks to delete their data; due within 15 working days (SPEC §4)."""
     with transaction.atomic():
         existing = (
-            DeletionRequest.objects.select_for_update()
+            DeletionRequest.objects.select_for_update(of=("self",), no_key=True)
             .filter(user=user, status=DeletionStatus.PENDING)
             .first()
         )
@@ -920,14 +924,17 @@ def carry_out_deletion(request: DeletionRequest, *, actor=None) -> bool:
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        request = DeletionRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != DeletionStatus.PENDING:
             return False
         moment = clock.now()
-        user = User.objects.select_for_update().filter(pk=request.user_id).first()
+        # FOR UPDATE (not NO KEY): the unique e-mail address and pass keys are rewritten.
+        user = User.objects.select_for_update(of=("self",)).filter(pk=request.user_id).first()
         if user is not None:
             address, language, first_name = user.email, user.language, ""
-            memberships = list(Membership.objects.select_for_update().filter(user=user))
+            memberships = list(Membership.objects.select_for_update(of=("self",)).filter(user=user))
             if memberships:
                 first_name = memberships[0].first_name
             active = [m.pk for m in memberships if m.status == MembershipStatus.ACTIVE]
@@ -1086,8 +1093,10 @@ def confirm_code_request(request: CodeRequest, person: Person, *, actor) -> Code
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()
-        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        Person.objects.select_for_update(of=("self",), no_key=True).filter(pk=person.pk).first()
+        request = CodeRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != CodeRequestStatus.PENDING:
             raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
         if person.school_id != request.school_id or person.kind != request.kind:
@@ -1133,7 +1142,9 @@ def reject_code_request(request: CodeRequest, *, actor) -> CodeRequest:
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        request = CodeRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != CodeRequestStatus.PENDING:
             raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
         request.status = CodeRequestStatus.REJECTED

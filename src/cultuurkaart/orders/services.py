@@ -434,7 +434,7 @@ def order_contacts(school: School) -> set[str]:
 
 def submit_order(school: School, data: dict, *, actor) -> BudgetOrder:
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
+        school = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         _check_registration(school)  # first, before the body is looked at (SPEC §5)
         programme = _programme_for(school, data.get("programme"))
         kind = _kind(data.get("kind"))
@@ -483,7 +483,7 @@ def _mail_order(order: BudgetOrder, template: str, **extra) -> None:
 
 def _locked_order(order: BudgetOrder) -> BudgetOrder:
     return (
-        BudgetOrder.objects.select_for_update()
+        BudgetOrder.objects.select_for_update(of=("self",), no_key=True)
         .select_related("school", "programme")
         .get(pk=order.pk)
     )
@@ -543,7 +543,7 @@ def close_objection_periods() -> int:
     """Move orders whose objection period is over to the admin's worklist."""
     with transaction.atomic():
         ids = list(
-            BudgetOrder.objects.select_for_update()
+            BudgetOrder.objects.select_for_update(of=("self",), no_key=True)
             .filter(status=OrderStatus.SUBMITTED, objection_deadline__lt=clock.now())
             .values_list("pk", flat=True)
         )
@@ -594,7 +594,9 @@ def approve_order(order: BudgetOrder, *, actor) -> Invoice:
     """Approve after the objection period, within the national OCW cap, and issue the
     invoice (numbered, with PDF, e-mailed to the invoice address)."""
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=order.programme_id)
+        programme = Programme.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=order.programme_id
+        )
         order = _locked_order(order)
         _check_decidable(order)
         quote = order_quote(order)
@@ -648,7 +650,7 @@ def next_invoice_number(year: int) -> tuple[int, str]:
                 InvoiceSequence.objects.create(year=year, last=0)
         except IntegrityError:
             pass
-    seq = InvoiceSequence.objects.select_for_update().get(year=year)
+    seq = InvoiceSequence.objects.select_for_update(of=("self",), no_key=True).get(year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
     return seq.last, f"{year % 100:02d}{seq.last:06d}"
@@ -754,7 +756,7 @@ def issue_credit_note(invoice: Invoice, *, reason: str, actor) -> Invoice:
     """Correct an issued, unpaid invoice: a credit note with the negated lines; the
     original keeps its number and content and is marked credited (cancelled)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice = Invoice.objects.select_for_update(of=("self",), no_key=True).get(pk=invoice.pk)
         if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.status != InvoiceStatus.OPEN:
             raise Conflict("Only an open invoice can be credited.", type="invalid-status")
         if invoice.amount_paid:
@@ -822,7 +824,7 @@ def register_payment(invoice: Invoice, amount: Any, paid_on: Any, *, actor) -> P
         raise ValidationFailed("Invalid payment.", errors=errors)
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",), no_key=True)
             .select_related("school", "programme")
             .get(pk=invoice.pk)
         )
@@ -1014,7 +1016,7 @@ def cancel_unpaid(*, actor=None) -> list[int]:
             continue
         with transaction.atomic():
             order = _locked_order(candidate)
-            invoice = Invoice.objects.select_for_update().get(order=order)
+            invoice = Invoice.objects.select_for_update(of=("self",), no_key=True).get(order=order)
             if order.status != OrderStatus.APPROVED or invoice.status != InvoiceStatus.OPEN:
                 continue
             _transition(order, OrderStatus.CANCELLED_UNPAID)
