@@ -236,99 +236,85 @@ def invite_people(
     person_ids: Iterable[int] | None = None,
     statuses: Iterable[str] | None = None,
     filters: dict | None = None,
-    client_token: str | None = None,
     double_submit_seconds: int = 0,
 ) -> InvitationBatch:
     """Invite a selection (SPEC §4): every person without an active membership gets a fresh
     single-use code (earlier unused codes stop working) and, with an e-mail address, one
     invitation e-mail, sent by a background task. Active members are skipped and counted.
 
-    `client_token` identifies the click: submitting it again returns the first batch.
-    Without one, `double_submit_seconds` (web forms) treats the same person repeating the
-    same selection within that many seconds as a double submit of the same click.
+    A click with a key (the API's Idempotency-Key, the page's form token) is made idempotent
+    by the caller with `core.idempotency`. Without one, `double_submit_seconds` (web forms)
+    treats the same person repeating the same selection within that many seconds as a
+    double submit of the same click and returns the first batch.
     """
     fingerprint = _selection_hash(actor, kind, person_ids, statuses, filters)
-    token = (client_token or "").strip()[:64]
-    if token:
-        existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
-    else:
-        token = secrets.token_hex(16)
-        existing = None
-        if double_submit_seconds:
-            existing = InvitationBatch.objects.filter(
-                school=school,
-                selection_hash=fingerprint,
-                created_at__gte=clock.now() - dt.timedelta(seconds=double_submit_seconds),
-            ).first()
-    if existing is not None:
-        return existing
+    if double_submit_seconds:
+        existing = InvitationBatch.objects.filter(
+            school=school,
+            selection_hash=fingerprint,
+            created_at__gte=clock.now() - dt.timedelta(seconds=double_submit_seconds),
+        ).first()
+        if existing is not None:
+            return existing
     qs, ids = select_people(
         school, kind=kind, person_ids=person_ids, statuses=statuses, filters=filters
     )
     moment = clock.now()
-    try:
-        with transaction.atomic():
-            batch = InvitationBatch.objects.create(
-                school=school,
-                kind=kind or "",
-                client_token=token,
-                created_by=actor,
-                created_at=moment,
-                selection_hash=fingerprint,
-            )
-            rows: list[tuple[int, str, str, str]] = []
-            if ids is not None:
-                for chunk in chunked(ids):
-                    rows.extend(
-                        qs.filter(pk__in=chunk)
-                        .select_for_update(of=("self",), no_key=True)
-                        .order_by("pk")
-                        .values_list("pk", "kind", "status", "email")
-                    )
-            else:
-                rows = list(
-                    qs.select_for_update(of=("self",), no_key=True)
+    with transaction.atomic():
+        batch = InvitationBatch.objects.create(
+            school=school,
+            kind=kind or "",
+            created_by=actor,
+            created_at=moment,
+            selection_hash=fingerprint,
+        )
+        rows: list[tuple[int, str, str, str]] = []
+        if ids is not None:
+            for chunk in chunked(ids):
+                rows.extend(
+                    qs.filter(pk__in=chunk)
+                    .select_for_update(of=("self",), no_key=True)
                     .order_by("pk")
                     .values_list("pk", "kind", "status", "email")
                 )
-            invite = [(pk, k) for pk, k, status, _ in rows if status != PersonStatus.ACTIVE]
-            with_email = sum(
-                1 for _, _, status, email in rows if status != PersonStatus.ACTIVE and email
+        else:
+            rows = list(
+                qs.select_for_update(of=("self",), no_key=True)
+                .order_by("pk")
+                .values_list("pk", "kind", "status", "email")
             )
-            _new_codes(school, invite, batch=batch, moment=moment)
-            _queue_invitations(batch)
-            for chunk in chunked(pk for pk, _ in invite):
-                Person.objects.filter(pk__in=chunk, status__in=INVITABLE).update(
-                    status=PersonStatus.INVITED, updated_at=moment
-                )
-            batch.invited = len(invite)
-            batch.skipped = len(rows) - len(invite)
-            batch.to_mail = with_email
-            if not batch.to_mail:
-                batch.status = BatchStatus.DONE
-                batch.finished_at = moment
-            batch.save()
-            audit.record(
-                "memberships.invitations.created",
-                actor=actor,
-                obj=batch,
-                school_id=school.pk,
-                data={"invited": batch.invited, "skipped": batch.skipped, "to_mail": batch.to_mail},
+        invite = [(pk, k) for pk, k, status, _ in rows if status != PersonStatus.ACTIVE]
+        with_email = sum(
+            1 for _, _, status, email in rows if status != PersonStatus.ACTIVE and email
+        )
+        _new_codes(school, invite, batch=batch, moment=moment)
+        _queue_invitations(batch)
+        for chunk in chunked(pk for pk, _ in invite):
+            Person.objects.filter(pk__in=chunk, status__in=INVITABLE).update(
+                status=PersonStatus.INVITED, updated_at=moment
             )
-            if batch.to_mail:
-                from . import tasks
+        batch.invited = len(invite)
+        batch.skipped = len(rows) - len(invite)
+        batch.to_mail = with_email
+        if not batch.to_mail:
+            batch.status = BatchStatus.DONE
+            batch.finished_at = moment
+        batch.save()
+        audit.record(
+            "memberships.invitations.created",
+            actor=actor,
+            obj=batch,
+            school_id=school.pk,
+            data={"invited": batch.invited, "skipped": batch.skipped, "to_mail": batch.to_mail},
+        )
+        if batch.to_mail:
+            from . import tasks
 
-                dispatch(
-                    tasks.send_invitation_mails,
-                    batch.pk,
-                    background=batch.to_mail > tasks.THREAD_THRESHOLD,
-                )
-    except IntegrityError:
-        # The same click arrived twice at once: the other request created the batch.
-        existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
-        if existing is None:
-            raise
-        return existing
+            dispatch(
+                tasks.send_invitation_mails,
+                batch.pk,
+                background=batch.to_mail > tasks.THREAD_THRESHOLD,
+            )
     return batch
 
 
