@@ -38,8 +38,11 @@ Answer = tuple[int, Any]
 
 
 def body_hash(payload: Any) -> str:
-    """A stable hash of the request body (keys sorted; dates, decimals as strings)."""
-    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    """A stable hash of the request body (keys sorted; dates, decimals as strings).
+
+    The same formula as the former payments helper, so records kept across the move to core
+    still match their retries."""
+    text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from cultuurkaart.accounts.models import User
 from cultuurkaart.accounts.tests.factories import UserFactory
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import Conflict, ValidationFailed
@@ -115,11 +118,14 @@ def test_the_migration_to_core_keeps_the_payment_records():
         old_apps = executor.loader.project_state(before).apps
         user_model = old_apps.get_model("accounts", "User")
         user = user_model.objects.create(email="admin@example.org", name="A")
+        # The former helper's body hash (api/orders.py before issue 8).
+        payload = {"invoice": "3", "amount": "50.00", "paid_on": "2023-10-20"}
+        old_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
         old_apps.get_model("orders", "IdempotencyRecord").objects.create(
             user=user,
             key="k1",
             scope="invoice-payment",
-            body_hash="h" * 64,
+            body_hash=old_hash.hexdigest(),
             status=201,
             response={"id": "7"},
             created_at=clock.now(),
@@ -133,6 +139,18 @@ def test_the_migration_to_core_keeps_the_payment_records():
             201,
             {"id": "7"},
         )
+
+        def pay_again():
+            raise AssertionError("a retry across the upgrade must replay, not pay again")
+
+        retry = run_once(
+            user=User.objects.get(pk=user.pk),
+            scope="invoice-payment",
+            key="k1",
+            payload=payload,
+            compute=pay_again,
+        )
+        assert retry == (201, {"id": "7"})
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
