@@ -109,6 +109,18 @@ def worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         log.close()
 
 
+def _forget_broker_connections() -> None:
+    """The Celery app caches its connection pool; one made earlier in this process (for the
+    default broker) must not be reused for the test broker, nor ours after the test."""
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide connection and producer pools
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker(worker_process, transactional_db, settings):
     """Committed rows (transactional test) and this process enqueueing to the broker."""
@@ -117,10 +129,12 @@ def worker(worker_process, transactional_db, settings):
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = BROKER
     celery_app.conf.task_always_eager = False
+    _forget_broker_connections()
     try:
         yield worker_process
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+        _forget_broker_connections()
 
 
 def _wait(worker, done, what: str, seconds: float = 90) -> None:
