@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role
+from cultuurkaart.core.idempotency import idempotent
 from cultuurkaart.core.ratelimit import client_ip
 from cultuurkaart.memberships import queries, services
 from cultuurkaart.memberships.constants import (
@@ -62,8 +63,9 @@ def _batch(batch: InvitationBatch) -> dict:
 def invite(request, school_id: str, payload: InvitationsIn):
     """Budget holder or Docent+: a fresh single-use code for each selected person without an
     active membership, e-mailed when they have an address. `sent` counts fresh codes,
-    `skipped` the active members left out. `Idempotency-Key` makes a retry return the first
-    result."""
+    `skipped` the active members left out. `Idempotency-Key` (core.idempotency): a retry
+    returns the first response; the same key with another body is 409
+    `idempotency-conflict`."""
     from cultuurkaart.core.errors import ValidationFailed
 
     school = school_for(request, school_id, BH, DP)
@@ -92,16 +94,21 @@ def invite(request, school_id: str, payload: InvitationsIn):
             raise ValidationFailed(
                 errors=[{"field": "person_ids", "code": "invalid", "message": "Unknown id."}]
             ) from exc
-    batch = services.invite_people(
-        school,
-        actor=request.user,
-        kind=payload.kind,
-        person_ids=person_ids,
-        statuses=statuses if person_ids is None else None,
-        client_token=request.headers.get("Idempotency-Key"),
-    )
-    batch.refresh_from_db()
-    return _batch(batch)
+
+    def compute():
+        batch = services.invite_people(
+            school,
+            actor=request.user,
+            kind=payload.kind,
+            person_ids=person_ids,
+            statuses=statuses if person_ids is None else None,
+        )
+        batch.refresh_from_db()
+        return 200, _batch(batch)
+
+    body = {"kind": payload.kind, "person_ids": person_ids, "status": statuses}
+    _, answer = idempotent(request, f"school-invitations:{school.pk}", body, compute)
+    return answer
 
 
 @router.get("/schools/{school_id}/invitations/{batch_id}", response=dict)

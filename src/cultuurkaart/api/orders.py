@@ -4,22 +4,19 @@ scope, call services."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
-from cultuurkaart.core.errors import Conflict
 from cultuurkaart.core.fields import ApiDate, ApiMoney
+from cultuurkaart.core.idempotency import idempotent
 from cultuurkaart.core.money import to_api
 from cultuurkaart.orders import services
 from cultuurkaart.orders.constants import AWAITING
-from cultuurkaart.orders.models import BudgetOrder, IdempotencyRecord, Invoice
+from cultuurkaart.orders.models import BudgetOrder, Invoice
 
 from .base import paginate
 from .permissions import require_admin, school_for
@@ -236,41 +233,6 @@ def invoice_pdf(request, invoice_id: str):
 class PaymentIn(Schema):
     amount: ApiMoney
     paid_on: ApiDate
-
-
-def idempotent(request, scope: str, payload: dict, compute) -> tuple[int, dict]:
-    """Honour `Idempotency-Key` (API.md Conventions): the same key and body within 24 h
-    returns the first response; the same key with another body → 409
-    `idempotency-conflict`. The record is inserted first in the same transaction, so a
-    concurrent duplicate waits on the unique key and then replays the stored answer."""
-    key = request.headers.get("Idempotency-Key")
-    if not key:
-        return compute()
-    body_hash = hashlib.sha256(
-        json.dumps(payload, sort_keys=True, default=str).encode()
-    ).hexdigest()
-    lookup = {"user": request.user, "key": key[:200], "scope": scope}
-    IdempotencyRecord.objects.filter(
-        **lookup, created_at__lt=clock.now() - dt.timedelta(hours=24)
-    ).delete()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    **lookup, body_hash=body_hash, status=0, response={}
-                )
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(**lookup)
-            if record.body_hash != body_hash:
-                raise Conflict(
-                    "This Idempotency-Key was used with another request body.",
-                    type="idempotency-conflict",
-                ) from None
-            return record.status, record.response
-        status, body = compute()
-        record.status, record.response = status, body
-        record.save(update_fields=["status", "response"])
-    return status, body
 
 
 @router.post("/admin/invoices/{invoice_id}/payments", response={201: dict, 200: dict})

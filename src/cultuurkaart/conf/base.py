@@ -221,6 +221,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Without a broker, background work the page follows (large invitation batches, roster
+# imports) runs in a daemon thread of the web process (core.dispatch).
+CK_TASK_THREADS = True
 
 # --- Uploads ----------------------------------------------------------------------
 # Bodies other than file uploads (JSON, forms): larger ones get 413 (decision W3).

@@ -1,4 +1,7 @@
-"""Celery app. Without CELERY_BROKER_URL tasks run eagerly in-process.
+"""Celery app. Without CELERY_BROKER_URL tasks run eagerly in-process (`core.dispatch`).
+
+The worker imports the `tasks` module of every cultuurkaart app (autodiscovery below);
+each task has an explicit name `cultuurkaart.<app>.<verb>`.
 
 The beat schedule runs every scheduled job of API.md "Jobs" (and the apps' housekeeping
 jobs) through one task, `cultuurkaart.run_job`. Times are Europe/Amsterdam.
@@ -12,7 +15,15 @@ from celery.schedules import crontab
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cultuurkaart.conf.settings")
 app = Celery("cultuurkaart")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["cultuurkaart.core"])
+
+
+def _our_apps() -> list[str]:
+    from django.apps import apps
+
+    return [c.name for c in apps.get_app_configs() if c.name.startswith("cultuurkaart.")]
+
+
+app.autodiscover_tasks(_our_apps)
 
 
 def _job(name: str, schedule) -> dict:

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
+
 
 class AuditEntry(models.Model):
     """Who did what to money and personal data. Append-only; holds ids, never names."""
@@ -69,3 +71,25 @@ class Consent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request with an Idempotency-Key, kept 24 h
+    (`core.idempotency`). Moved here from orders; the table was renamed, the rows kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "scope"], name="idempotency_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

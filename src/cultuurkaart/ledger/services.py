@@ -1,8 +1,8 @@
 """Every write to the ledger (SPEC §6, docs/ledger.md).
 
-Locking rule: a posting locks the `Account` rows it touches with `select_for_update()`
-in ascending primary-key order, inside the caller's transaction, before it reads any
-balance. Callers that also lock domain rows lock those first (e.g. programme → order →
+Locking rule: a posting locks the `Account` rows it touches (`FOR NO KEY UPDATE` of the
+account rows only) in ascending primary-key order, inside the caller's transaction, before it
+reads any balance. Callers that also lock domain rows lock those first (e.g. programme → order →
 invoice → invoice sequence → accounts), so the ledger is always the last lock taken.
 """
 
@@ -86,7 +86,11 @@ def bucket_accounts(school, programme) -> dict[str, Account]:
 
 def _lock(accounts: Iterable[Account]) -> dict[int, Account]:
     ids = sorted({a.pk for a in accounts})
-    locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    locked = (
+        Account.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     return {a.pk: a for a in locked}
 
 

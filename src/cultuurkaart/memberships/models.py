@@ -30,17 +30,17 @@ from .constants import (
 class InvitationBatch(models.Model):
     """One click on "uitnodigen": the people it covers and the progress of its e-mails.
 
-    `client_token` makes the click idempotent: the same form submitted twice maps to the
-    same batch (unique per school), so nobody gets two mails for one click.
+    The click is idempotent through `core.idempotency` (the API's Idempotency-Key, the page's
+    form token): the same click submitted twice maps to the same batch, so nobody gets two
+    mails for one click.
     """
 
     school = models.ForeignKey(
         "schools.School", on_delete=models.CASCADE, related_name="invitation_batches"
     )
     kind = models.CharField(max_length=10, choices=RosterKind.choices, blank=True)
-    client_token = models.CharField(max_length=64)
-    # Fingerprint of (who, what selection): a repeat without client_token within a minute
-    # is the same click (double submit) and returns this batch.
+    # Fingerprint of (who, what selection): a repeat from a page without a form token within
+    # a minute is the same click (double submit) and returns this batch.
     selection_hash = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -58,11 +58,6 @@ class InvitationBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["school", "client_token"], name="unique_invitation_click"
-            )
-        ]
         indexes = [models.Index(fields=["school", "selection_hash", "created_at"])]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from cultuurkaart.core import audit, clock
+from cultuurkaart.core.dispatch import dispatch
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ratelimit import FailureLimiter
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
@@ -124,7 +125,7 @@ def _new_codes(school, people: list[tuple[int, str]], *, batch, moment) -> list[
 def issue_code(person: Person, *, actor=None) -> str:
     """A fresh code for one person (the previous one stops working); returns the code."""
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        Person.objects.select_for_update(of=("self",), no_key=True).filter(pk=person.pk).first()
         (code,) = _new_codes(
             person.school, [(person.pk, person.kind)], batch=None, moment=clock.now()
         )
@@ -238,95 +239,85 @@ def invite_people(
     person_ids: Iterable[int] | None = None,
     statuses: Iterable[str] | None = None,
     filters: dict | None = None,
-    client_token: str | None = None,
     double_submit_seconds: int = 0,
 ) -> InvitationBatch:
     """Invite a selection (SPEC §4): every person without an active membership gets a fresh
     single-use code (earlier unused codes stop working) and, with an e-mail address, one
     invitation e-mail, sent by a background task. Active members are skipped and counted.
 
-    `client_token` identifies the click: submitting it again returns the first batch.
-    Without one, `double_submit_seconds` (web forms) treats the same person repeating the
-    same selection within that many seconds as a double submit of the same click.
+    A click with a key (the API's Idempotency-Key, the page's form token) is made idempotent
+    by the caller with `core.idempotency`. Without one, `double_submit_seconds` (web forms)
+    treats the same person repeating the same selection within that many seconds as a
+    double submit of the same click and returns the first batch.
     """
     fingerprint = _selection_hash(actor, kind, person_ids, statuses, filters)
-    token = (client_token or "").strip()[:64]
-    if token:
-        existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
-    else:
-        token = secrets.token_hex(16)
-        existing = None
-        if double_submit_seconds:
-            existing = InvitationBatch.objects.filter(
-                school=school,
-                selection_hash=fingerprint,
-                created_at__gte=clock.now() - dt.timedelta(seconds=double_submit_seconds),
-            ).first()
-    if existing is not None:
-        return existing
+    if double_submit_seconds:
+        existing = InvitationBatch.objects.filter(
+            school=school,
+            selection_hash=fingerprint,
+            created_at__gte=clock.now() - dt.timedelta(seconds=double_submit_seconds),
+        ).first()
+        if existing is not None:
+            return existing
     qs, ids = select_people(
         school, kind=kind, person_ids=person_ids, statuses=statuses, filters=filters
     )
     moment = clock.now()
-    try:
-        with transaction.atomic():
-            batch = InvitationBatch.objects.create(
-                school=school,
-                kind=kind or "",
-                client_token=token,
-                created_by=actor,
-                created_at=moment,
-                selection_hash=fingerprint,
-            )
-            rows: list[tuple[int, str, str, str]] = []
-            if ids is not None:
-                for chunk in chunked(ids):
-                    rows.extend(
-                        qs.filter(pk__in=chunk)
-                        .select_for_update()
-                        .order_by("pk")
-                        .values_list("pk", "kind", "status", "email")
-                    )
-            else:
-                rows = list(
-                    qs.select_for_update()
+    with transaction.atomic():
+        batch = InvitationBatch.objects.create(
+            school=school,
+            kind=kind or "",
+            created_by=actor,
+            created_at=moment,
+            selection_hash=fingerprint,
+        )
+        rows: list[tuple[int, str, str, str]] = []
+        if ids is not None:
+            for chunk in chunked(ids):
+                rows.extend(
+                    qs.filter(pk__in=chunk)
+                    .select_for_update(of=("self",), no_key=True)
                     .order_by("pk")
                     .values_list("pk", "kind", "status", "email")
                 )
-            invite = [(pk, k) for pk, k, status, _ in rows if status != PersonStatus.ACTIVE]
-            with_email = sum(
-                1 for _, _, status, email in rows if status != PersonStatus.ACTIVE and email
+        else:
+            rows = list(
+                qs.select_for_update(of=("self",), no_key=True)
+                .order_by("pk")
+                .values_list("pk", "kind", "status", "email")
             )
-            _new_codes(school, invite, batch=batch, moment=moment)
-            _queue_invitations(batch)
-            for chunk in chunked(pk for pk, _ in invite):
-                Person.objects.filter(pk__in=chunk, status__in=INVITABLE).update(
-                    status=PersonStatus.INVITED, updated_at=moment
-                )
-            batch.invited = len(invite)
-            batch.skipped = len(rows) - len(invite)
-            batch.to_mail = with_email
-            if not batch.to_mail:
-                batch.status = BatchStatus.DONE
-                batch.finished_at = moment
-            batch.save()
-            audit.record(
-                "memberships.invitations.created",
-                actor=actor,
-                obj=batch,
-                school_id=school.pk,
-                data={"invited": batch.invited, "skipped": batch.skipped, "to_mail": batch.to_mail},
+        invite = [(pk, k) for pk, k, status, _ in rows if status != PersonStatus.ACTIVE]
+        with_email = sum(
+            1 for _, _, status, email in rows if status != PersonStatus.ACTIVE and email
+        )
+        _new_codes(school, invite, batch=batch, moment=moment)
+        _queue_invitations(batch)
+        for chunk in chunked(pk for pk, _ in invite):
+            Person.objects.filter(pk__in=chunk, status__in=INVITABLE).update(
+                status=PersonStatus.INVITED, updated_at=moment
             )
-            if batch.to_mail:
-                from . import tasks
+        batch.invited = len(invite)
+        batch.skipped = len(rows) - len(invite)
+        batch.to_mail = with_email
+        if not batch.to_mail:
+            batch.status = BatchStatus.DONE
+            batch.finished_at = moment
+        batch.save()
+        audit.record(
+            "memberships.invitations.created",
+            actor=actor,
+            obj=batch,
+            school_id=school.pk,
+            data={"invited": batch.invited, "skipped": batch.skipped, "to_mail": batch.to_mail},
+        )
+        if batch.to_mail:
+            from . import tasks
 
-                transaction.on_commit(lambda: tasks.enqueue_invitation_mails(batch.pk))
-    except IntegrityError:
-        # The same click arrived twice at once: the other request created the batch.
-        existing = InvitationBatch.objects.filter(school=school, client_token=token).first()
-        if existing is None:
-            raise
-        return existing
+            dispatch(
+                tasks.send_invitation_mails,
+                batch.pk,
+                background=batch.to_mail > tasks.THREAD_THRESHOLD,
+            )
     return batch
 
 
@@ -360,7 +351,7 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
     while True:
         with transaction.atomic():
             claimed = list(
-                Invitation.objects.select_for_update(skip_locked=True)
+                Invitation.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
                 .filter(batch_id=batch_id, mail_status=MailStatus.PENDING)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:chunk_size]
@@ -632,10 +623,14 @@ def activate(raw_code: str | None, data: dict, *, client: str) -> Membership:
                 # Lock order school → person → code (as the non-payment cancellation,
                 # which locks the school before it ends memberships): the school row
                 # serialises teacher activations for the allowance check.
-                School.objects.select_for_update(of=("self",)).filter(pk=row.school_id).first()
-            Person.objects.select_for_update().filter(pk=row.person_id).first()
+                School.objects.select_for_update(of=("self",), no_key=True).filter(
+                    pk=row.school_id
+                ).first()
+            Person.objects.select_for_update(of=("self",), no_key=True).filter(
+                pk=row.person_id
+            ).first()
             row = (
-                ActivationCode.objects.select_for_update(of=("self",))
+                ActivationCode.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("school")
                 .get(pk=row.pk)
             )
@@ -768,7 +763,7 @@ def _end_memberships(ids: list[int], reason: str, *, actor=None, notify: bool) -
     ended = 0
     for chunk in chunked(ids):
         rows = list(
-            Membership.objects.select_for_update(of=("self",))
+            Membership.objects.select_for_update(of=("self",), no_key=True)
             .filter(pk__in=chunk, status=MembershipStatus.ACTIVE)
             .select_related("user", "school")
         )
@@ -861,7 +856,7 @@ def restore_school_memberships(school, *, ended_since, actor) -> int:
     with transaction.atomic():
         today = clock.today()
         rows = list(
-            Membership.objects.select_for_update(of=("self",))
+            Membership.objects.select_for_update(of=("self",), no_key=True)
             .filter(
                 school=school,
                 status=MembershipStatus.INACTIVE,
@@ -928,7 +923,9 @@ def designate_docent_plus(school, membership: Membership, *, actor) -> None:
     from cultuurkaart.accounts.constants import RoleName
 
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=membership.pk
+        )
         if (
             membership.school_id != school.pk
             or membership.kind != MemberKind.TEACHER
@@ -972,7 +969,7 @@ def request_deletion(user, *, actor=None) -> DeletionRequest:
     """A member asks to delete their data; due within 15 working days (SPEC §4)."""
     with transaction.atomic():
         existing = (
-            DeletionRequest.objects.select_for_update()
+            DeletionRequest.objects.select_for_update(of=("self",), no_key=True)
             .filter(user=user, status=DeletionStatus.PENDING)
             .first()
         )
@@ -1011,14 +1008,17 @@ def carry_out_deletion(request: DeletionRequest, *, actor=None) -> bool:
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+        request = DeletionRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != DeletionStatus.PENDING:
             return False
         moment = clock.now()
-        user = User.objects.select_for_update().filter(pk=request.user_id).first()
+        # FOR UPDATE (not NO KEY): the unique e-mail address and pass keys are rewritten.
+        user = User.objects.select_for_update(of=("self",)).filter(pk=request.user_id).first()
         if user is not None:
             address, language, first_name = user.email, user.language, ""
-            memberships = list(Membership.objects.select_for_update().filter(user=user))
+            memberships = list(Membership.objects.select_for_update(of=("self",)).filter(user=user))
             if memberships:
                 first_name = memberships[0].first_name
             active = [m.pk for m in memberships if m.status == MembershipStatus.ACTIVE]
@@ -1177,8 +1177,10 @@ def confirm_code_request(request: CodeRequest, person: Person, *, actor) -> Code
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()
-        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        Person.objects.select_for_update(of=("self",), no_key=True).filter(pk=person.pk).first()
+        request = CodeRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != CodeRequestStatus.PENDING:
             raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
         if person.school_id != request.school_id or person.kind != request.kind:
@@ -1224,7 +1226,9 @@ def reject_code_request(request: CodeRequest, *, actor) -> CodeRequest:
     from cultuurkaart.core import mail
 
     with transaction.atomic():
-        request = CodeRequest.objects.select_for_update().get(pk=request.pk)
+        request = CodeRequest.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=request.pk
+        )
         if request.status != CodeRequestStatus.PENDING:
             raise AlreadyDecided(_("Deze aanvraag is al afgehandeld."))
         request.status = CodeRequestStatus.REJECTED

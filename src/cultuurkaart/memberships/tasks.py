@@ -1,41 +1,17 @@
-"""Thin Celery tasks: take ids, call one service. Without a broker they run eagerly."""
+"""Thin Celery tasks: take ids, call one service. Started only through `core.dispatch`."""
 
 from __future__ import annotations
 
-import threading
+from celery import shared_task
 
-from django.conf import settings
-from django.db import connection
-
-from cultuurkaart.conf.celery import app
-
-# In the embedded set-up (no broker) a large batch is mailed by a thread in this process,
-# so the page can show progress; small batches are mailed before the response.
+# In the embedded set-up (no broker) a batch above this many e-mails is mailed by a thread
+# in this process, so the page can show progress; smaller ones before the response.
 THREAD_THRESHOLD = 200
 
 
-@app.task(acks_late=True, name="memberships.send_invitation_mails")
+@shared_task(name="cultuurkaart.memberships.send_invitation_mails", acks_late=True)
 def send_invitation_mails(batch_id: int) -> dict:
     from . import services
 
     batch = services.send_invitation_mails(batch_id)
     return {"batch": batch.pk, "mailed": batch.mailed, "failed": batch.failed}
-
-
-def _in_thread(batch_id: int) -> None:
-    try:
-        send_invitation_mails(batch_id)
-    finally:
-        connection.close()
-
-
-def enqueue_invitation_mails(batch_id: int) -> None:
-    from .models import InvitationBatch
-
-    eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
-    if eager and not getattr(settings, "CK_TESTING", False):
-        to_mail = InvitationBatch.objects.filter(pk=batch_id).values_list("to_mail", flat=True)
-        if to_mail and to_mail[0] > THREAD_THRESHOLD:
-            threading.Thread(target=_in_thread, args=(batch_id,), daemon=True).start()
-            return
-    send_invitation_mails.delay(batch_id)

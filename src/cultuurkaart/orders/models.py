@@ -237,20 +237,3 @@ class ThirdPartyContribution(models.Model):
     invoice = models.OneToOneField(
         Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="contribution"
     )
-
-
-class IdempotencyRecord(models.Model):
-    """First response of a money-creating POST with an Idempotency-Key (24 h)."""
-
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    scope = models.CharField(max_length=200)
-    body_hash = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(default=clock.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key", "scope"], name="idempotency_unique")
-        ]

@@ -22,6 +22,7 @@ from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role
 from cultuurkaart.core import clock, terms
 from cultuurkaart.core.errors import DomainError, RateLimited, ValidationFailed
+from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.models import TermsKind
 from cultuurkaart.core.ratelimit import client_ip
 from cultuurkaart.memberships import codes, queries, services
@@ -244,7 +245,8 @@ def invite(request, school):
         return redirect(_list_url(school, data.get("kind") or RosterKind.STUDENTS))
     if request.method == "POST":
         token = request.POST.get("client_token", "")
-        try:
+
+        def compute():
             batch = services.invite_people(
                 school,
                 actor=request.user,
@@ -252,13 +254,26 @@ def invite(request, school):
                 person_ids=selection.get("person_ids"),
                 statuses=selection.get("statuses"),
                 filters=selection.get("filters"),
-                client_token=token,
                 double_submit_seconds=0 if token else 60,
+            )
+            return 200, {"batch": batch.pk}
+
+        try:
+            # The form token is this click's idempotency key (core.idempotency): a double
+            # click or a resubmitted page maps to the first batch.
+            _status, answer = run_once(
+                user=request.user,
+                scope=f"school-invitations-page:{school.pk}",
+                key=token,
+                payload=selection,
+                compute=compute,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(_list_url(school, selection["kind"]))
-        return redirect("portals:school_invitation_batch", school_id=school.pk, batch_id=batch.pk)
+        return redirect(
+            "portals:school_invitation_batch", school_id=school.pk, batch_id=answer["batch"]
+        )
     qs, ids = services.select_people(
         school,
         kind=selection["kind"],

@@ -1,20 +1,18 @@
 """Background runs of roster validations and imports, with progress for the page.
 
-`start_job(job)` runs the job: through Celery when a broker is configured, in a daemon
-thread in the embedded set-up, or at once (synchronously) when `CK_ROSTER_JOBS_INLINE`
-is true (the test settings' `CK_TESTING` turns this on). The page polls the job's status.
+`start_job(job)` hands the job to `core.dispatch` as background work: a Celery worker
+when a broker is configured, a daemon thread in the embedded set-up (synchronously in the
+tests, `CK_TASK_THREADS = False`). It starts when the transaction commits; the page polls
+the job's status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-
-from django.conf import settings
-from django.db import close_old_connections, connection, transaction
 
 from cultuurkaart.core import clock
+from cultuurkaart.core.dispatch import dispatch
 from cultuurkaart.core.errors import DomainError
 
 from . import services
@@ -25,10 +23,6 @@ from .validation import validate_file
 logger = logging.getLogger(__name__)
 JOB_FILE_HOURS = 2
 PAGE_ERRORS = 1000  # errors kept for the page (the API returns them all)
-
-
-def _inline() -> bool:
-    return bool(getattr(settings, "CK_ROSTER_JOBS_INLINE", getattr(settings, "CK_TESTING", False)))
 
 
 def create_job(
@@ -47,26 +41,9 @@ def create_job(
 
 
 def start_job(job: RosterJob) -> None:
-    if _inline():
-        run_job(job.pk)
-        return
-    if getattr(settings, "CELERY_BROKER_URL", ""):
-        from .tasks import run_roster_job
+    from .tasks import run_roster_job
 
-        transaction.on_commit(lambda: run_roster_job.delay(job.pk))
-        return
-    thread = threading.Thread(
-        target=_thread_main, args=(job.pk,), daemon=True, name=f"roster-job-{job.pk}"
-    )
-    transaction.on_commit(thread.start)
-
-
-def _thread_main(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
+    dispatch(run_roster_job, job.pk, background=True)
 
 
 def _set(job_id: int, **fields) -> None:

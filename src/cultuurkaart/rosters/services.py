@@ -1,8 +1,8 @@
 """Every write to a roster (SPEC §3). See docs/rosters.md for the invariants.
 
 Locking: a replace or a change by hand first locks the school row
-(`School ... select_for_update()`), so two uploads for one school queue instead of
-interleaving. Nothing else is locked.
+(`FOR NO KEY UPDATE` of that row only), so two uploads for one school queue instead of
+interleaving. Nothing else is locked (docs/locking.md).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ DELETE_CHUNK = 5000
 
 
 def _lock_school(school: School) -> None:
-    School.objects.select_for_update().filter(pk=school.pk).values_list("pk").first()
+    locked = School.objects.select_for_update(of=("self",), no_key=True)
+    locked.filter(pk=school.pk).values_list("pk").first()
 
 
 def _revoke_codes(person_ids: list[int], actor=None) -> None:

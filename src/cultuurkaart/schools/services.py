@@ -691,7 +691,9 @@ def is_valid_school_number(value: str) -> bool:
 
 
 def _next_school_number() -> str:
-    seq, _ = SchoolNumberSequence.objects.select_for_update().get_or_create(pk=1)
+    seq, _ = SchoolNumberSequence.objects.select_for_update(
+        of=("self",), no_key=True
+    ).get_or_create(pk=1)
     seq.last += 1
     seq.save(update_fields=["last"])
     base = str(seq.last)
@@ -701,7 +703,8 @@ def _next_school_number() -> str:
 def approve_school(school: School, *, actor) -> School:
     """Accept a registration: issue the school number, give the budget holder the role."""
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
+        # FOR UPDATE (not NO KEY): the unique school number is set.
+        school = School.objects.select_for_update(of=("self",)).get(pk=school.pk)
         _transition(school, SchoolStatus.ACTIVE)
         school.school_number = _next_school_number()
         school.decided_at = clock.now()
@@ -735,7 +738,7 @@ def reject_school(school: School, *, reason: str, actor) -> School:
             errors=[{"field": "reason", "code": "required", "message": "Geef een reden."}],
         )
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
+        school = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         _transition(school, SchoolStatus.REJECTED)
         school.rejection_reason = reason[:2000]
         school.decided_at = clock.now()
@@ -773,7 +776,7 @@ def update_school_settings(school: School, data: dict[str, Any], *, actor) -> Sc
     if errors:
         raise ValidationFailed("The settings are not valid.", errors=errors)
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
+        school = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         changed = [f for f in SETTINGS_FIELDS if getattr(school, f) != cleaned[f]]
         for field in changed:
             setattr(school, field, cleaned[field])
@@ -861,7 +864,7 @@ def request_budget_holder_change(
     if errors:
         raise ValidationFailed("The request is incomplete.", errors=errors)
     with transaction.atomic():
-        School.objects.select_for_update().get(pk=school.pk)
+        School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         if school.budget_holder_changes.filter(status=ChangeStatus.PENDING).exists():
             raise Conflict("A request is already waiting for CJP.", type="change-pending")
         change = BudgetHolderChange.objects.create(
@@ -884,8 +887,12 @@ def decide_budget_holder_change(change, *, approve: bool, actor, reason: str = "
             errors=[{"field": "reason", "code": "required", "message": "Geef een reden."}],
         )
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=change.school_id)
-        change = BudgetHolderChange.objects.select_for_update().get(pk=change.pk)
+        school = School.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=change.school_id
+        )
+        change = BudgetHolderChange.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=change.pk
+        )
         if change.status != ChangeStatus.PENDING:
             raise Conflict("This request has been decided already.", type="already-decided")
         change.decided_at, change.decided_by = clock.now(), actor
@@ -941,7 +948,7 @@ def cancel_registration(
     """Cancel an active registration (e.g. unpaid initial order, SPEC §5). Returns False when
     the school was not active. Callers end the school's memberships (SPEC §4 Early end)."""
     with transaction.atomic():
-        locked = School.objects.select_for_update().get(pk=school.pk)
+        locked = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         if locked.status != SchoolStatus.ACTIVE:
             return False
         _transition(locked, SchoolStatus.CANCELLED)
@@ -964,7 +971,7 @@ def reinstate_registration(
     cancellation was registered later, SPEC §5). Returns False when the school was not
     cancelled. Callers restore the memberships the cancellation ended."""
     with transaction.atomic():
-        locked = School.objects.select_for_update(of=("self",)).get(pk=school.pk)
+        locked = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         if locked.status != SchoolStatus.CANCELLED:
             return False
         _transition(locked, SchoolStatus.ACTIVE)

@@ -120,6 +120,26 @@ def test_idempotency_key_makes_a_retry_return_the_first_batch(
     assert ActivationCode.objects.count() == 1
 
 
+def test_idempotency_key_with_another_body_is_409_and_invites_nobody(
+    bh_api, school, people, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = invite(
+            bh_api, school, {"person_ids": [str(people[0].pk)]}, headers={"Idempotency-Key": "c"}
+        )
+        other = invite(
+            bh_api, school, {"person_ids": [str(people[2].pk)]}, headers={"Idempotency-Key": "c"}
+        )
+    assert first.status_code == 200
+    assert other.status_code == 409
+    assert other.json()["type"] == "idempotency-conflict"
+    assert other["Content-Type"].startswith("application/problem+json")
+    assert InvitationBatch.objects.count() == 1
+    assert set(current_codes([p.pk for p in people])) == {people[0].pk}
+    assert len(mail.outbox) == 1
+
+
 def test_sending_a_batch_twice_never_mails_anyone_twice(school, people):
     batch = services.invite_people(school, actor=None, person_ids=[p.pk for p in people])
     mail.outbox.clear()
@@ -254,6 +274,27 @@ def test_invite_page_without_token_treats_an_immediate_repeat_as_the_same_click(
     assert InvitationBatch.objects.count() == 1
 
 
+def test_invite_page_token_reused_for_another_selection_makes_no_second_batch(
+    bh_client, school, people
+):
+    url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
+    token = bh_client.get(url, {"kind": "students", "person_ids": [str(people[0].pk)]}).context[
+        "client_token"
+    ]
+    first = bh_client.post(
+        url, {"kind": "students", "person_ids": [str(people[0].pk)], "client_token": token}
+    )
+    assert first.status_code == 302
+    tampered = bh_client.post(
+        url,
+        {"kind": "students", "person_ids": [str(people[2].pk)], "client_token": token},
+        follow=True,
+    )
+    assert InvitationBatch.objects.count() == 1
+    assert set(current_codes([p.pk for p in people])) == {people[0].pk}
+    assert "al gebruikt voor een ander verzoek" in tampered.content.decode()
+
+
 def test_invite_page_filters_by_status(bh_client, school, people):
     services.invite_people(school, actor=None, person_ids=[people[0].pk])
     url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
@@ -296,8 +337,8 @@ def test_embedded_set_up_mails_large_batches_from_a_background_thread(settings):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (separate connections per thread)")
-    settings.CK_TESTING = False
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CK_TASK_THREADS = True
+    settings.CELERY_BROKER_URL = ""
     school = SchoolFactory()
     people = PersonFactory.create_batch(3, school=school)
     started: list[threading.Thread] = []

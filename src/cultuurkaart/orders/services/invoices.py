@@ -52,7 +52,7 @@ def next_invoice_number(year: int) -> tuple[int, str]:
                 InvoiceSequence.objects.create(year=year, last=0)
         except IntegrityError:
             pass
-    seq = InvoiceSequence.objects.select_for_update().get(year=year)
+    seq = InvoiceSequence.objects.select_for_update(of=("self",), no_key=True).get(year=year)
     seq.last += 1
     seq.save(update_fields=["last"])
     return seq.last, f"{year % 100:02d}{seq.last:06d}"
@@ -165,9 +165,11 @@ def issue_credit_note(invoice: Invoice, *, reason: str, actor) -> Invoice:
     with transaction.atomic():
         order = None
         if invoice.order_id:
-            order = BudgetOrder.objects.select_for_update(of=("self",)).get(pk=invoice.order_id)
+            order = BudgetOrder.objects.select_for_update(of=("self",), no_key=True).get(
+                pk=invoice.order_id
+            )
         invoice = (
-            Invoice.objects.select_for_update(of=("self",))
+            Invoice.objects.select_for_update(of=("self",), no_key=True)
             .select_related("school", "programme")
             .get(pk=invoice.pk)
         )

@@ -234,7 +234,7 @@ def quote_for(school: School, data: dict) -> Quote:
 
 def submit_order(school: School, data: dict, *, actor) -> BudgetOrder:
     with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
+        school = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
         _check_registration(school)  # first, before the body is looked at (SPEC §5)
         programme = _programme_for(school, data.get("programme"))
         kind = _kind(data.get("kind"))
@@ -283,7 +283,7 @@ def _mail_order(order: BudgetOrder, template: str, **extra) -> None:
 
 def _locked_order(order: BudgetOrder) -> BudgetOrder:
     return (
-        BudgetOrder.objects.select_for_update()
+        BudgetOrder.objects.select_for_update(of=("self",), no_key=True)
         .select_related("school", "programme")
         .get(pk=order.pk)
     )
@@ -345,7 +345,7 @@ def close_objection_periods() -> int:
     """Move orders whose objection period is over to the admin's worklist."""
     with transaction.atomic():
         ids = list(
-            BudgetOrder.objects.select_for_update()
+            BudgetOrder.objects.select_for_update(of=("self",), no_key=True)
             .filter(status=OrderStatus.SUBMITTED, objection_deadline__lt=clock.now())
             .values_list("pk", flat=True)
         )
@@ -396,7 +396,9 @@ def approve_order(order: BudgetOrder, *, actor) -> Invoice:
     """Approve after the objection period, within the national OCW cap, and issue the
     invoice (numbered, with PDF, e-mailed to the invoice address)."""
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().get(pk=order.programme_id)
+        programme = Programme.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=order.programme_id
+        )
         order = _locked_order(order)
         _check_decidable(order)
         quote = order_quote(order)

@@ -76,14 +76,14 @@ def register_payment(invoice: Invoice, amount: Any, paid_on: Any, *, actor) -> P
             programme_id = BudgetOrder.objects.values_list("programme_id", flat=True).get(
                 pk=order_id
             )
-            Programme.objects.select_for_update(of=("self",)).get(pk=programme_id)
+            Programme.objects.select_for_update(of=("self",), no_key=True).get(pk=programme_id)
             order = (
-                BudgetOrder.objects.select_for_update(of=("self",))
+                BudgetOrder.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("school", "programme")
                 .get(pk=order_id)
             )
         invoice = (
-            Invoice.objects.select_for_update(of=("self",))
+            Invoice.objects.select_for_update(of=("self",), no_key=True)
             .select_related("school", "programme")
             .get(pk=invoice.pk)
         )
@@ -326,7 +326,7 @@ def cancel_unpaid(*, actor=None) -> list[int]:
             continue
         with transaction.atomic():
             order = _locked_order(candidate)
-            invoice = Invoice.objects.select_for_update().get(order=order)
+            invoice = Invoice.objects.select_for_update(of=("self",), no_key=True).get(order=order)
             if order.status != OrderStatus.APPROVED or invoice.status != InvoiceStatus.OPEN:
                 continue
             _transition(order, OrderStatus.CANCELLED_UNPAID)

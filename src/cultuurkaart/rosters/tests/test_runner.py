@@ -15,7 +15,7 @@ from cultuurkaart.schools.tests.factories import SchoolFactory
 
 @pytest.mark.django_db(transaction=True)
 def test_job_runs_in_a_thread_and_imports(settings):
-    settings.CK_ROSTER_JOBS_INLINE = False
+    settings.CK_TASK_THREADS = True
     settings.CELERY_BROKER_URL = ""
     school = SchoolFactory()
     data = xlsx([student_row(i) for i in range(30)])

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_status_labels'),
+        ('orders', '0003_move_idempotency_record_to_core'),
         ('schools', '0004_max_orders_counts_supplementary_orders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
