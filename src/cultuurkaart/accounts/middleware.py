@@ -2,7 +2,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Pages behind a login that a finance role may only use after the second factor.
-PROTECTED_PREFIXES = ("/school/", "/backoffice/", "/account/", "/django-admin/", "/provider/")
+PROTECTED_PREFIXES = (
+    "/school/",
+    "/backoffice/",
+    "/account/",
+    "/django-admin/",
+    "/provider/",
+    "/aanbieder/",
+)
 
 
 def is_two_factor_satisfied(user) -> bool:
