@@ -14,7 +14,6 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock, wording
@@ -235,16 +234,8 @@ def _roster_step(school, facts: Facts, learners: str) -> Step:
     step = Step("roster", _("Lijst van %(learners)s klaarzetten") % {"learners": learners}, OPEN)
     if facts.on_list:
         step.lines.append(
-            ngettext(
-                "%(n)s %(learner)s op de lijst.",
-                "%(n)s %(learners)s op de lijst.",
-                facts.on_list,
-            )
-            % {
-                "n": facts.on_list,
-                "learner": wording.learners(school, plural=False),
-                "learners": learners,
-            }
+            _("Op de lijst: %(n)s %(learners)s.")
+            % {"n": facts.on_list, "learners": wording.learners(school, plural=facts.on_list != 1)}
         )
     if facts.last_upload:
         step.lines.append(
