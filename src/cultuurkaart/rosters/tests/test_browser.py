@@ -95,7 +95,7 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     assert Person.objects.count() == 0
     shot(page, "roster_validate_green.png")
 
-    page.get_by_label("Ik bevestig dat dit bestand alle studenten bevat").check()
+    page.get_by_label("Ik bevestig dat dit bestand alle leerlingen bevat").check()
     page.get_by_role("button", name="Upload bestand en vervang de lijst").click()
     done = page.get_by_test_id("result-ok")
     done.wait_for()
@@ -108,7 +108,7 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     assert (
         page.get_by_test_id("roster-summary")
         .inner_text()
-        .startswith("Er staan 3 studenten op de lijst.")
+        .startswith("Er staan 3 leerlingen op de lijst.")
     )
     shot(page, "roster_list.png")
     assert Person.objects.filter(school=school).count() == 3
