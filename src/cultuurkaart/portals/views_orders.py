@@ -19,6 +19,7 @@ from cultuurkaart.ledger import queries as ledger_queries
 from cultuurkaart.orders import queries, services
 from cultuurkaart.orders.constants import InvoiceStatus, OrderKind, OrderStatus
 from cultuurkaart.orders.models import BudgetOrder, Invoice
+from cultuurkaart.orders.pdf import format_iban, payee
 from cultuurkaart.rosters import queries as roster_queries
 from cultuurkaart.schools.constants import SchoolKind
 from cultuurkaart.schools.models import School
@@ -382,6 +383,8 @@ def invoices(request, school):
             **_tabs_context(request, school, queries.current_programme(school)),
             "page": page,
             "today": clock.today(),
+            "payee": payee(),
+            "payee_iban": format_iban(payee()["iban"]),
         },
     )
 
