@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from cultuurkaart.core import clock
 
 # Pages behind a login that a finance role may only use after the second factor.
-PROTECTED_PREFIXES = ("/school/", "/backoffice/", "/account/", "/django-admin/", "/provider/")
+PROTECTED_PREFIXES = (
+    "/school/",
+    "/backoffice/",
+    "/account/",
+    "/django-admin/",
+    "/provider/",
+    "/aanbieder/",
+)
 
 
 def is_two_factor_satisfied(user) -> bool:

@@ -225,6 +225,22 @@ CELERY_TIMEZONE = TIME_ZONE
 # imports) runs in a daemon thread of the web process (core.dispatch).
 CK_TASK_THREADS = True
 
+# --- Invoices: where and how schools pay (printed on every invoice) ----------------
+# The payee is the Stichting Cultuurkaartcentrale. The development values are examples;
+# with DEBUG=0 they have no default and `check --deploy` refuses empty or example values.
+_PAYEE_DEV = {
+    "name": "Stichting Cultuurkaartcentrale",
+    "iban": "NL91ABNA0417164300",
+    "bic": "ABNANL2A",
+    "kvk": "12345678",
+    "vat": "NL123456789B01",
+}
+CK_PAYEE_NAME = env("CK_PAYEE_NAME") or (_PAYEE_DEV["name"] if DEBUG else "")
+CK_PAYEE_IBAN = (env("CK_PAYEE_IBAN") or (_PAYEE_DEV["iban"] if DEBUG else "")).replace(" ", "")
+CK_PAYEE_BIC = env("CK_PAYEE_BIC") or (_PAYEE_DEV["bic"] if DEBUG else "")
+CK_PAYEE_KVK = env("CK_PAYEE_KVK") or (_PAYEE_DEV["kvk"] if DEBUG else "")
+CK_PAYEE_VAT_NUMBER = env("CK_PAYEE_VAT_NUMBER") or (_PAYEE_DEV["vat"] if DEBUG else "")
+
 # --- Uploads ----------------------------------------------------------------------
 # Bodies other than file uploads (JSON, forms): larger ones get 413 (decision W3).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from cultuurkaart.memberships import services as memberships
 
+        from . import checks  # noqa: F401 - registers the deploy checks
         from .queries import teacher_allowance
 
         memberships.register_teacher_allowance(teacher_allowance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from django.conf import settings
 from fpdf import FPDF
 
 from cultuurkaart.core.money import format_eur
@@ -14,6 +15,23 @@ ISSUER = [
     "Postbus 0000, 1000 AA Amsterdam",
     "administratie@cultuurkaart.example",
 ]
+
+
+def payee() -> dict[str, str]:
+    """The account schools pay into and the payee's registration numbers (settings)."""
+    return {
+        "name": settings.CK_PAYEE_NAME,
+        "iban": settings.CK_PAYEE_IBAN,
+        "bic": settings.CK_PAYEE_BIC,
+        "kvk": settings.CK_PAYEE_KVK,
+        "vat": settings.CK_PAYEE_VAT_NUMBER,
+    }
+
+
+def format_iban(iban: str) -> str:
+    """NL91ABNA0417164300 → NL91 ABNA 0417 1643 00 (groups of four, as banks print it)."""
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def _t(text) -> str:
@@ -43,7 +61,8 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
     pdf.set_font("helvetica", "B", 18)
     pdf.cell(0, 10, _t("Creditnota" if credit else "Factuur"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=9)
-    for row in ISSUER:
+    details = payee()
+    for row in [*ISSUER, f"KvK {details['kvk']} · btw-nummer {details['vat']}"]:
         pdf.cell(0, 4.5, _t(row), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("helvetica", "B", 10)
@@ -115,13 +134,34 @@ def render_invoice(invoice, lines, *, school, programme) -> bytes:
             f"Ter informatie: OCW vult het budget aan met {_eur(invoice.ocw_top_up)} "
             "(niet in rekening gebracht).",
         )
-    pdf.ln(6)
-    pdf.set_font("helvetica", size=9)
     if not credit:
-        _paragraph(
-            pdf,
-            f"Graag het totaalbedrag vóór {invoice.due_on:%d-%m-%Y} overmaken onder "
-            f"vermelding van factuurnummer {invoice.number}. Het cultuurbudget wordt "
-            "vrijgegeven zodra de factuur volledig is betaald.",
-        )
+        pdf.ln(6)
+        _payment_block(pdf, invoice, details)
     return bytes(pdf.output())
+
+
+def _payment_block(pdf: FPDF, invoice, details: dict[str, str]) -> None:
+    """Where and how to pay: amount, due date, account, and the reference to quote."""
+    pdf.set_font("helvetica", "B", 11)
+    pdf.cell(0, 7, _t("Betalen"), new_x="LMARGIN", new_y="NEXT")
+    rows = [
+        ("Bedrag", _eur(invoice.total)),
+        ("Uiterlijk op", f"{invoice.due_on:%d-%m-%Y}"),
+        ("Ten name van", details["name"]),
+        ("IBAN", format_iban(details["iban"])),
+        ("BIC", details["bic"]),
+        ("Betalingskenmerk", invoice.number),
+    ]
+    for label, value in rows:
+        pdf.set_font("helvetica", "B", 10)
+        pdf.cell(45, 5.5, _t(label))
+        pdf.set_font("helvetica", size=10)
+        pdf.cell(0, 5.5, _t(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("helvetica", size=9)
+    _paragraph(
+        pdf,
+        f"Vermeld bij het overmaken alleen het betalingskenmerk {invoice.number}; zo koppelen "
+        "wij uw betaling aan deze factuur. Het cultuurbudget wordt vrijgegeven zodra de "
+        "factuur volledig is betaald.",
+    )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import urls_memberships, urls_orders, urls_rosters
 from . import views_backoffice as bo
+from . import views_provider as provider
 from . import views_public as public
 from . import views_school as school
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("school/<int:school_id>/instellingen/", school.settings_page, name="school_settings"),
     path("school/<int:school_id>/support/", school.support, name="school_support"),
     path("school/<int:school_id>/budgethouder/", school.budget_holder, name="school_budget_holder"),
+    path("aanbieder/", provider.home, name="provider_home"),
     path("backoffice/", bo.dashboard, name="backoffice"),
     path("backoffice/aanmeldingen/", bo.registrations, name="backoffice_registrations"),
     path(

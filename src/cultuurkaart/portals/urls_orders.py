@@ -5,6 +5,7 @@ from django.urls import path
 from . import views_orders as v
 
 urlpatterns: list = [
+    path("school/<int:school_id>/producten/", v.products, name="school_products"),
     path("school/<int:school_id>/bestellingen/", v.orders, name="school_orders"),
     path("school/<int:school_id>/bestellingen/nieuw/", v.order_new, name="school_orders_new"),
     path(

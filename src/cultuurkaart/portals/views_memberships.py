@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role
-from cultuurkaart.core import clock, terms
+from cultuurkaart.core import clock, terms, wording
 from cultuurkaart.core.errors import DomainError, RateLimited, ValidationFailed
 from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.models import TermsKind
@@ -236,14 +236,17 @@ def _selection(data) -> dict:
 @require_http_methods(["GET", "POST"])
 def invite(request, school):
     """Invite a selection from the roster list (contract with the rosters pages): `kind`,
-    repeated `person_ids`, or `all_matching=1` with the list's filters."""
+    repeated `person_ids`, or `all_matching=1` with the list's filters.
+
+    Two steps, without JavaScript: the list posts the selection here and gets the
+    confirmation page with the counts; only the confirmation form (`confirm=1`) sends."""
     data = request.POST if request.method == "POST" else request.GET
     try:
         selection = _selection(data)
     except NothingSelected:
         messages.error(request, _("Selecteer eerst wie u wilt uitnodigen."))
         return redirect(_list_url(school, data.get("kind") or RosterKind.STUDENTS))
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm") == "1":
         token = request.POST.get("client_token", "")
 
         def compute():
@@ -286,6 +289,7 @@ def invite(request, school):
     total = qs.count()
     active = qs.filter(status=PersonStatus.ACTIVE).count()
     without_email = qs.exclude(status=PersonStatus.ACTIVE).filter(email="").count()
+    students = selection["kind"] == RosterKind.STUDENTS
     return render(
         request,
         "portals/school/invitations/confirm.html",
@@ -299,8 +303,10 @@ def invite(request, school):
             ],
             "total": total,
             "to_invite": total - active,
+            "to_mail": total - active - without_email,
             "active": active,
             "without_email": without_email,
+            "people_word": wording.learners(school) if students else _("docenten en medewerkers"),
             "client_token": secrets.token_urlsafe(16),
             "back_url": _list_url(school, selection["kind"]),
         },

@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core import clock
+from cultuurkaart.core import clock, wording
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.core.fields import MoneyFormField, SaneDateFormField
 from cultuurkaart.ledger import queries as ledger_queries
 from cultuurkaart.orders import queries, services
 from cultuurkaart.orders.constants import InvoiceStatus, OrderKind, OrderStatus
 from cultuurkaart.orders.models import BudgetOrder, Invoice
+from cultuurkaart.orders.pdf import format_iban, payee
+from cultuurkaart.rosters import queries as roster_queries
 from cultuurkaart.schools.constants import SchoolKind
 from cultuurkaart.schools.models import School
 
@@ -73,6 +75,31 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, school_kind: str = SchoolKind.VO, **kwargs):
         super().__init__(*args, **kwargs)
+        words = {"learners": wording.learners(school_kind)}
+        self.fields["with_contribution"].label = (
+            _("Aantal %(learners)s mét bijdrage school") % words
+        )
+        self.fields["with_contribution"].help_text = (
+            _(
+                "Voor deze %(learners)s betaalt de school de bijdrage; zij vormen samen met "
+                "de OCW-bijdrage het collectieve budget."
+            )
+            % words
+        )
+        self.fields["without_contribution"].label = (
+            _("Aantal %(learners)s zónder bijdrage school") % words
+        )
+        self.fields["without_contribution"].help_text = (
+            _(
+                "Voor deze %(learners)s betaalt de school alleen administratiekosten; zij "
+                "krijgen een individueel budget."
+            )
+            % words
+        )
+        self.fields["dossier_interest"].label = _(
+            "Wij hebben interesse in het Cultuurkaart-dossier (€ 2,00 per %(learner)s "
+            "per jaar, wordt apart geregeld)"
+        ) % {"learner": wording.learners(school_kind, plural=False)}
         if school_kind != SchoolKind.VO:
             del self.fields["teachers"]
             del self.fields["dossier_interest"]
@@ -108,6 +135,39 @@ def _tabs_context(request, school: School, programme) -> dict:
         "programme": programme,
         "show_invoices": request.user.has_school_role(school.pk, *INVOICE_READERS),
     }
+
+
+# --- school: products (001 §2.1.2) ---------------------------------------------------
+
+
+@school_page(BH)
+def products(request, school):
+    """Menu Producten: per programme the Cultuurkaart-budget (the first order) and
+    Bijbestellen (after it), with the rates and whether ordering is open today."""
+    today = clock.today()
+    last = roster_queries.last_full_upload_at(school, "students")
+    uploaded_on = last.astimezone(clock.AMSTERDAM).date() if last else None
+    rows = []
+    for programme in sorted(school.programmes.all(), key=lambda p: p.spend_from, reverse=True):
+        rows.append(
+            {
+                "programme": programme,
+                "ordering_open": programme.is_ordering_open(today),
+                "ordered": queries.has_live_initial(school, programme),
+                "roster_too_old": uploaded_on is None or uploaded_on < programme.roster_after,
+            }
+        )
+    return render(
+        request,
+        "portals/school/orders/products.html",
+        {
+            "school": school,
+            "rows": rows,
+            "is_vo": school.kind == SchoolKind.VO,
+            "roster_empty": roster_queries.roster_size(school, "students") == 0,
+            "last_upload": last,
+        },
+    )
 
 
 # --- school: orders -----------------------------------------------------------------
@@ -324,6 +384,8 @@ def invoices(request, school):
             **_tabs_context(request, school, queries.current_programme(school)),
             "page": page,
             "today": clock.today(),
+            "payee": payee(),
+            "payee_iban": format_iban(payee()["iban"]),
         },
     )
 

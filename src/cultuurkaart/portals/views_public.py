@@ -6,21 +6,17 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import Programme
 
 from .forms import FIELD_MAP, RegistrationForm, add_service_errors
+from .landing import start_pages
 
 
 def home(request):
+    """Public home; a signed-in person goes to their start page (or chooses one)."""
     user = request.user
     if user.is_authenticated:
-        roles = user.roles_cached()
-        schools_list = {r.school for r in roles if r.school_id}
-        return render(
-            request,
-            "portals/home.html",
-            {
-                "my_schools": sorted(schools_list, key=lambda s: s.name),
-                "is_admin": user.is_platform_admin,
-            },
-        )
+        pages = start_pages(user)
+        if len(pages) == 1:
+            return redirect(pages[0].url)
+        return render(request, "portals/home.html", {"start_pages": pages})
     return render(request, "portals/home.html", {"programmes": Programme.objects.all()})
 
 
@@ -58,9 +54,3 @@ def register_done(request):
 
 def help_page(request):
     return render(request, "portals/help.html")
-
-
-def _has_membership(user) -> bool:
-    from cultuurkaart.memberships.models import Membership
-
-    return Membership.objects.filter(user=user).exists()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.core import wording
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.rosters import constants as C
 from cultuurkaart.rosters import queries, runner, services, workbooks
@@ -95,8 +96,8 @@ def _context(request, school, kind: str, **extra) -> dict:
         "school": school,
         "kind": kind,
         "students": students,
-        "title": _("Beheer studenten") if students else _("Beheer docenten"),
-        "people_word": _("studenten") if students else _("docenten en medewerkers"),
+        "title": wording.manage_learners_label(school) if students else _("Beheer docenten"),
+        "people_word": wording.learners(school) if students else _("docenten en medewerkers"),
         "urls": _urls(school, kind),
         "labels": _ui_labels(kind, school.kind),
         "may_manage": _may_manage(request, school),

@@ -8,11 +8,18 @@ from cultuurkaart.schools import services as schools
 
 from .access import school_page
 from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_errors
+from .guide import year_guide
 
 
 @school_page()
 def dashboard(request, school):
-    return render(request, "portals/school/dashboard.html", {"school": school})
+    """The school home page: the year in order, with what is done and what is next for
+    this person's role (issue 8 #23)."""
+    return render(
+        request,
+        "portals/school/dashboard.html",
+        {"school": school, "guide": year_guide(school, request.user)},
+    )
 
 
 @school_page(RoleName.BUDGET_HOLDER)

@@ -250,7 +250,13 @@ def test_invite_page_confirms_count_then_creates_one_batch_per_click(
     assert page.status_code == 200
     assert page.context["to_invite"] == 2
     token = page.context["client_token"]
-    form = {"kind": "students", "all_matching": "1", "group": "2A", "client_token": token}
+    form = {
+        "kind": "students",
+        "all_matching": "1",
+        "group": "2A",
+        "client_token": token,
+        "confirm": "1",
+    }
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         first = bh_client.post(url, form)
@@ -268,7 +274,11 @@ def test_invite_page_without_token_treats_an_immediate_repeat_as_the_same_click(
     bh_client, school, people
 ):
     url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
-    form = {"kind": "students", "person_ids": [str(people[0].pk), str(people[2].pk)]}
+    form = {
+        "kind": "students",
+        "person_ids": [str(people[0].pk), str(people[2].pk)],
+        "confirm": "1",
+    }
     bh_client.post(url, form)
     bh_client.post(url, form)
     assert InvitationBatch.objects.count() == 1
@@ -282,12 +292,23 @@ def test_invite_page_token_reused_for_another_selection_makes_no_second_batch(
         "client_token"
     ]
     first = bh_client.post(
-        url, {"kind": "students", "person_ids": [str(people[0].pk)], "client_token": token}
+        url,
+        {
+            "kind": "students",
+            "person_ids": [str(people[0].pk)],
+            "client_token": token,
+            "confirm": "1",
+        },
     )
     assert first.status_code == 302
     tampered = bh_client.post(
         url,
-        {"kind": "students", "person_ids": [str(people[2].pk)], "client_token": token},
+        {
+            "kind": "students",
+            "person_ids": [str(people[2].pk)],
+            "client_token": token,
+            "confirm": "1",
+        },
         follow=True,
     )
     assert InvitationBatch.objects.count() == 1
@@ -373,6 +394,41 @@ def test_invite_page_ticked_people_win_over_the_lists_filter_fields(bh_client, s
     url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
     bh_client.post(
         url,
-        {"kind": "students", "group": "2A", "status": ["new"], "person_ids": [str(people[2].pk)]},
+        {
+            "kind": "students",
+            "group": "2A",
+            "status": ["new"],
+            "person_ids": [str(people[2].pk)],
+            "confirm": "1",
+        },
     )
     assert set(current_codes([p.pk for p in people])) == {people[2].pk}
+
+
+def test_the_lists_invite_button_asks_for_confirmation_with_the_count_before_sending(
+    bh_client, school, people
+):
+    """001 §3.3 step 2 "verstuur uitnodiging": the list's form (a POST, no JavaScript)
+    shows the confirmation page with how many people get an invitation; nothing goes out
+    until that page is confirmed."""
+    url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
+    mail.outbox.clear()
+    page = bh_client.post(url, {"kind": "students", "all_matching": "1", "group": "2A"})
+    assert page.status_code == 200
+    assert not InvitationBatch.objects.exists() and not ActivationCode.objects.exists()
+    assert mail.outbox == []
+    html = page.content.decode()
+    assert page.context["to_invite"] == 2 and page.context["to_mail"] == 1
+    assert 'name="confirm" value="1"' in html
+    assert "Ja, verstuur 2 uitnodigingen" in html
+    assert "2 leerlingen een uitnodiging" in html  # a VO school says "leerlingen"
+    confirm = {
+        "kind": "students",
+        "all_matching": "1",
+        "group": "2A",
+        "client_token": page.context["client_token"],
+        "confirm": "1",
+    }
+    response = bh_client.post(url, confirm)
+    assert response.status_code == 302
+    assert InvitationBatch.objects.get().invited == 2

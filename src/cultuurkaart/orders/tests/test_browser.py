@@ -53,13 +53,13 @@ def test_order_approve_pay_release(page, browser, live_server):
     page.goto(f"{page.base_url}/school/{school.pk}/")
     page.get_by_role("link", name="Bestellingen").first.click()
     page.get_by_role("link", name="Budget bestellen").click()
-    with_field = page.get_by_label("Aantal studenten mét bijdrage school")
+    with_field = page.get_by_label("Aantal leerlingen mét bijdrage school")
     assert with_field.input_value() == "500"  # prefilled with the DUO count
     totals = page.get_by_test_id("live-totals")
     # 500 × 16.50, before typing; the script fills the totals after load, so wait for them.
     expect(totals).to_contain_text("8.250,00")
     with_field.fill("450")
-    page.get_by_label("Aantal studenten zónder bijdrage school").fill("50")
+    page.get_by_label("Aantal leerlingen zónder bijdrage school").fill("50")
     page.get_by_label("Aantal lidmaatschappen docenten en medewerkers").fill("40")
     page.get_by_label("Uw bestel- of referentienummer (optioneel)").fill("PO-2023-17")
     # Live: collective 450 × 16.50, individual 50 × 5.50, invoice 4950 + 137.50 + 240 − 180.

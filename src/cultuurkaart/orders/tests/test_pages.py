@@ -202,6 +202,8 @@ def test_budget_transactions_and_invoices_pages(shop, admin, django_assert_max_n
     assert "Pagina 1 van 2" in tx
     invoices = client.get(f"/school/{school.pk}/facturen/").content.decode()
     assert invoice.number in invoices
+    assert "NL91 ABNA 0417 1643 00" in invoices  # where to pay (the development payee)
+    assert "Stichting Cultuurkaartcentrale" in invoices
     pdf = client.get(f"/school/{school.pk}/facturen/{invoice.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
 

@@ -472,10 +472,15 @@ def test_approval_issues_invoice_with_lines_pdf_and_mail(actor):
     assert "23000001" in approval_mail.body
 
 
-def test_invoice_pdf_holds_issuer_reference_lines_and_total(actor):
-    import shutil
-    import subprocess
+def _pdf_text(data: bytes) -> str:
+    import io
 
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_invoice_pdf_holds_issuer_reference_lines_and_total(actor):
     school = ready_school(kind="mbo", duo=20)
     with clock.frozen(MBO_ORDER_AT):
         order = services.submit_order(
@@ -487,16 +492,40 @@ def test_invoice_pdf_holds_issuer_reference_lines_and_total(actor):
         )
     invoice = approve(order, actor, at=MBO_ORDER_AT + dt.timedelta(days=9))
     assert invoice.total == Decimal("130.00")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext not installed")
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=bytes(invoice.pdf), capture_output=True, check=True
-    ).stdout.decode()
+    text = _pdf_text(bytes(invoice.pdf))
     assert "Stichting Cultuurkaartcentrale" in text
     assert "REF-9" in text
     assert invoice.number in text
     assert "€ 130,00" in text
     assert "€ 25,00" in text and "€ 105,00" in text
+
+
+def test_invoice_pdf_says_where_and_how_to_pay(actor, settings):
+    """001 §3.2 step 5: the school pays from the PDF alone (002 §4.5.2: payee is the
+    Stichting). Payee details are settings; the payment reference is the invoice number."""
+    settings.CK_PAYEE_NAME = "Stichting Cultuurkaartcentrale Test"
+    settings.CK_PAYEE_IBAN = "NL02RABO0123456789"
+    settings.CK_PAYEE_BIC = "RABONL2U"
+    settings.CK_PAYEE_KVK = "87654321"
+    settings.CK_PAYEE_VAT_NUMBER = "NL987654321B02"
+    invoice = approve(submit(ready_school()), actor)
+    text = " ".join(_pdf_text(bytes(invoice.pdf)).split())
+    assert "Ten name van Stichting Cultuurkaartcentrale Test" in text
+    assert "IBAN NL02 RABO 0123 4567 89" in text
+    assert "BIC RABONL2U" in text
+    assert f"Betalingskenmerk {invoice.number}" in text
+    assert "KvK 87654321" in text and "btw-nummer NL987654321B02" in text
+    assert f"Uiterlijk op {invoice.due_on:%d-%m-%Y}" in text
+
+
+def test_payee_deploy_check_refuses_empty_and_invalid_iban(settings):
+    from cultuurkaart.orders.checks import payee_check
+
+    assert payee_check(None) == []
+    settings.CK_PAYEE_KVK = ""
+    settings.CK_PAYEE_IBAN = "NL91ABNA0417164301"  # one digit off: check digits fail
+    ids = sorted(e.id for e in payee_check(None))
+    assert ids == ["orders.E001", "orders.E002"]
 
 
 def test_invoice_numbers_are_sequential_per_year(actor):

@@ -8,6 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import UserFactory, totp_device, with_role
+from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.schools.models import School
 from cultuurkaart.schools.tests.factories import LocationFactory, SchoolFactory
 
@@ -78,8 +79,8 @@ def test_main_pages_have_no_wcag_violations(page):
     sign_in(page, holder)
     s = f"/school/{school.pk}"
     for path in (
-        "/",
         f"{s}/",
+        f"{s}/producten/",
         f"{s}/instellingen/",
         f"{s}/support/",
         f"{s}/studenten/",
@@ -99,6 +100,9 @@ def test_main_pages_have_no_wcag_violations(page):
     page.context.clear_cookies()
     sign_in(page, board)
     found += violations(page, f"{s}/budgethouder/")
+    page.context.clear_cookies()
+    sign_in(page, with_role(UserFactory(), RoleName.PROVIDER, provider=ProviderFactory()))
+    found += violations(page, "/aanbieder/")
     page.context.clear_cookies()
     sign_in(page, admin)
     pending = School.objects.create(

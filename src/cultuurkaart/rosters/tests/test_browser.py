@@ -44,12 +44,12 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     page.get_by_role("button", name="Bevestigen").click()
 
     page.goto(f"{page.base_url}/school/{school.pk}/")
-    page.get_by_role("link", name="Beheer studenten").click()
-    page.get_by_role("link", name="Bestand uploaden").first.click()
+    page.get_by_role("link", name="Beheer leerlingen").click()
+    page.get_by_role("link", name="Validatietool").first.click()
     shot(page, "roster_upload.png")
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="Sjabloon downloaden (template_leerlingen.xlsx)").click()
+        page.get_by_role("link", name="Template downloaden (template_leerlingen.xlsx)").click()
     template = info.value
     assert template.suggested_filename == "template_leerlingen.xlsx"
     downloaded = tmp_path / template.suggested_filename
@@ -68,7 +68,7 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     book.save(bad)
 
     page.get_by_label("Ingevuld sjabloon (.xlsx of .xls)").set_input_files(str(bad))
-    page.get_by_role("button", name="Controleren").click()
+    page.get_by_role("button", name="Valideer bestand").click()
     red = page.get_by_test_id("result-error")
     red.wait_for()
     assert "2 fouten gevonden" in red.inner_text()
@@ -88,15 +88,15 @@ def test_template_validate_fix_upload_list(page, tmp_path):
 
     page.get_by_role("link", name="Verbeterd bestand kiezen").click()
     page.get_by_label("Ingevuld sjabloon (.xlsx of .xls)").set_input_files(str(good))
-    page.get_by_role("button", name="Controleren").click()
+    page.get_by_role("button", name="Valideer bestand").click()
     green = page.get_by_test_id("result-ok")
     green.wait_for()
     assert "3 personen gecontroleerd" in green.inner_text()
     assert Person.objects.count() == 0
     shot(page, "roster_validate_green.png")
 
-    page.get_by_label("Ik bevestig dat dit bestand alle studenten bevat").check()
-    page.get_by_role("button", name="Uploaden en lijst vervangen").click()
+    page.get_by_label("Ik bevestig dat dit bestand alle leerlingen bevat").check()
+    page.get_by_role("button", name="Upload bestand en vervang de lijst").click()
     done = page.get_by_test_id("result-ok")
     done.wait_for()
     assert "De lijst is vervangen" in done.inner_text() and "Toegevoegd: 3" in done.inner_text()
@@ -108,7 +108,7 @@ def test_template_validate_fix_upload_list(page, tmp_path):
     assert (
         page.get_by_test_id("roster-summary")
         .inner_text()
-        .startswith("Er staan 3 studenten op de lijst.")
+        .startswith("Er staan 3 leerlingen op de lijst.")
     )
     shot(page, "roster_list.png")
     assert Person.objects.filter(school=school).count() == 3

@@ -95,7 +95,7 @@ def test_docent_plus_reads_without_codes_or_upload(school):
     client = verified_client(dp)
     PersonFactory(school=school, first_name="Anna")
     html = client.get(url(school)).content.decode()
-    assert "Anna" in html and "Activatiecode" not in html and "Bestand uploaden" not in html
+    assert "Anna" in html and "Activatiecode" not in html and "Validatietool" not in html
     assert client.get(url(school, "uploaden/")).status_code == 403
     assert client.get(url(school, kind="docenten")).status_code == 403
 

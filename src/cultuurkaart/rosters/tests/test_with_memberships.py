@@ -73,9 +73,12 @@ def test_invite_all_matching_from_the_list_form(school, budget_holder):
     client = verified_client(budget_holder)
     html = client.get(f"/school/{school.pk}/studenten/?year=3").content.decode()
     assert '<input type="hidden" name="year" value="3">' in html
+    url = reverse("portals:school_invite", kwargs={"school_id": school.pk})
+    confirm_page = client.post(url, {"kind": "students", "all_matching": "1", "year": "3"})
+    assert confirm_page.status_code == 200 and confirm_page.context["to_invite"] == 2
+    assert set(Person.objects.values_list("status", flat=True)) == {PersonStatus.NEW}
     response = client.post(
-        reverse("portals:school_invite", kwargs={"school_id": school.pk}),
-        {"kind": "students", "all_matching": "1", "year": "3"},
+        url, {"kind": "students", "all_matching": "1", "year": "3", "confirm": "1"}
     )
     assert response.status_code == 302
     statuses = dict(Person.objects.values_list("pk", "status"))
