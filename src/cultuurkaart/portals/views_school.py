@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.schools import services as schools
 
@@ -10,12 +9,12 @@ from .access import school_page
 from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_errors
 
 
-@school_page()
+@school_page("schools.view")
 def dashboard(request, school):
     return render(request, "portals/school/dashboard.html", {"school": school})
 
 
-@school_page(RoleName.BUDGET_HOLDER)
+@school_page("schools.change_settings")
 def settings_page(request, school):
     initial = {f: getattr(school, f) for f in schools.SETTINGS_FIELDS}
     form = SchoolSettingsForm(request.POST or None, initial=initial)
@@ -30,12 +29,12 @@ def settings_page(request, school):
     return render(request, "portals/school/settings.html", {"school": school, "form": form})
 
 
-@school_page()
+@school_page("schools.view")
 def support(request, school):
     return render(request, "portals/school/support.html", {"school": school})
 
 
-@school_page(RoleName.BOARD)
+@school_page("schools.change_budget_holder")
 def budget_holder(request, school):
     """The board appoints or replaces the budget holder; CJP approves."""
     holders = list(schools.current_budget_holders(school))
