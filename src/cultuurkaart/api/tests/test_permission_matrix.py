@@ -715,3 +715,9 @@ def test_the_admin_cannot_act_as_a_school(method, path, body, admin_api, school)
     response = getattr(admin_api, method)(path.format(id=school.pk), body)
     assert response.status_code == 403
     assert response.json()["type"] == "forbidden"
+
+
+def test_docs_list_every_action():
+    docs = (settings.BASE_DIR / "docs" / "permissions.md").read_text()
+    missing = [name for name in table.all_actions() if f"`{name}`" not in docs]
+    assert missing == [], "docs/permissions.md does not list these actions"
