@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -410,10 +411,34 @@ def _resolve(schema: dict, components: dict) -> dict:
     return schema
 
 
+# Candidates for a string field, tried against its `pattern` (money, dates, codes, IBAN).
+STRING_CANDIDATES = (
+    "x",
+    "1.00",
+    "1",
+    "2023-10-12",
+    "vo-2024",
+    "NL91ABNA0417164300",
+    "x@example.org",
+)
+STRING_FORMATS = {
+    "date": "2023-10-12",
+    "date-time": "2023-10-12T10:00:00+02:00",
+    "email": "x@example.org",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "decimal": "1.00",
+}
+
+
 def _sample(schema: dict, components: dict, ids: dict[str, Any]) -> Any:
-    """A minimal body that passes the operation's schema (so the permission check, which
-    runs in the endpoint, is reached); ids of the tenant where a field names one."""
+    """A minimal body that passes the operation's schema (django-ninja validates before the
+    endpoint runs, so the permission check is reached only with a valid body); ids of the
+    tenant where a field names one."""
     schema = _resolve(schema, components)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
             options = [s for s in schema[key] if _resolve(s, components).get("type") != "null"]
@@ -428,13 +453,21 @@ def _sample(schema: dict, components: dict, ids: dict[str, Any]) -> Any:
             elif name in required:
                 body[name] = _sample(prop, components, ids)
         return body
-    return {
-        "string": "2023-10-12" if schema.get("format") == "date" else "x",
-        "integer": 1,
-        "number": 1,
-        "boolean": True,
-        "array": [],
-    }.get(kind, "1")
+    if kind == "string":
+        if schema.get("format") in STRING_FORMATS:
+            return STRING_FORMATS[schema["format"]]
+        pattern = schema.get("pattern")
+        for candidate in STRING_CANDIDATES:
+            if pattern is None or re.search(pattern, candidate):
+                return candidate.ljust(schema.get("minLength", 0), "x")
+        raise AssertionError(f"no sample string for pattern {pattern!r}: add a candidate")
+    if kind in ("integer", "number"):
+        return max(1, schema.get("minimum", 1), schema.get("exclusiveMinimum", 0) + 1)
+    if kind == "array":
+        if schema.get("minItems"):
+            return [_sample(schema.get("items", {}), components, ids)] * schema["minItems"]
+        return []
+    return {"boolean": True}.get(kind, "1")
 
 
 def _api_request(client: Client, key: str, op: dict, tenant: Tenant, kind: str | None, headers):
