@@ -13,6 +13,8 @@ Two scopes:
   where the table says `admin=True` (SPEC §1: approve, check, pay, see counts, statuses and
   money; never roster personal data, codes, invitations, settings, or acting as the school);
   otherwise 403.
+- `PROVIDER`: the same for one provider (acceptant): its own people may, another provider's
+  object is 404; the admin where the table says `admin=True`, else 403.
 - `PLATFORM`: a back-office action (`/admin/...`, `/backoffice/...`): the platform admin
   only, 403 for everyone else.
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 class Scope(enum.StrEnum):
     SCHOOL = "school"
+    PROVIDER = "provider"
     PLATFORM = "platform"
 
 
@@ -52,6 +55,12 @@ class Action:
 
 def school_action(name: str, roles: Iterable[str], *, admin: bool = False, description=""):
     return Action(name, frozenset(roles), admin=admin, scope=Scope.SCHOOL, description=description)
+
+
+def provider_action(name: str, roles: Iterable[str], *, admin: bool = False, description=""):
+    return Action(
+        name, frozenset(roles), admin=admin, scope=Scope.PROVIDER, description=description
+    )
 
 
 def platform_action(name: str, description: str = "") -> Action:
@@ -83,29 +92,39 @@ def all_actions() -> dict[str, Action]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def decide(user, name: str, *, school_id: int | None = None) -> Outcome:
-    """The outcome of `user` doing action `name` (at `school_id` for a school action).
-    `user` is a signed-in person; authentication is the caller's job."""
+def decide(
+    user, name: str, *, school_id: int | None = None, provider_id: int | None = None
+) -> Outcome:
+    """The outcome of `user` doing action `name` (at `school_id` for a school action, for
+    `provider_id` for a provider action). `user` is a signed-in person; authentication is
+    the caller's job."""
     action = get(name)
     is_admin = user.is_platform_admin
     if action.scope is Scope.PLATFORM:
         return Outcome.ALLOWED if is_admin else Outcome.FORBIDDEN
-    if school_id is None:
-        raise ValueError(f"{name} is a school action: pass school_id.")
-    if action.roles and user.has_school_role(school_id, *action.roles):
+    if action.scope is Scope.PROVIDER:
+        if provider_id is None:
+            raise ValueError(f"{name} is a provider action: pass provider_id.")
+        mine = {r.role for r in user.roles_cached() if r.provider_id == provider_id}
+    else:
+        if school_id is None:
+            raise ValueError(f"{name} is a school action: pass school_id.")
+        mine = {r.role for r in user.roles_cached() if r.school_id == school_id}
+    if mine & action.roles:
         return Outcome.ALLOWED
     if is_admin:
         return Outcome.ALLOWED if action.admin else Outcome.FORBIDDEN
-    if user.has_school_role(school_id):
-        return Outcome.FORBIDDEN
-    return Outcome.NOT_FOUND
+    return Outcome.FORBIDDEN if mine else Outcome.NOT_FOUND
 
 
-def allows(user, name: str, *, school_id: int | None = None) -> bool:
+def allows(
+    user, name: str, *, school_id: int | None = None, provider_id: int | None = None
+) -> bool:
     """For what a page shows (menu entries, buttons): the same table, as a yes/no."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return decide(user, name, school_id=school_id) is Outcome.ALLOWED
+    outcome = decide(user, name, school_id=school_id, provider_id=provider_id)
+    return outcome is Outcome.ALLOWED
 
 
 def record(request, name: str) -> None:
