@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import permissions  # noqa: F401  (registers this domain's permission table)
         from .middleware import start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="ck-start-idle-clock")

@@ -17,7 +17,7 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import Programme, School
 
 from . import serializers
-from .permissions import require_admin
+from .permissions import require
 
 router = Router(tags=["admin"])
 
@@ -60,7 +60,7 @@ class ProgrammeIn(Schema):
 
 @router.post("/admin/programmes", response={201: dict})
 def create_programme(request, payload: ProgrammeIn):
-    require_admin(request)
+    require(request, "schools.manage_programmes")
     data = payload.dict()
     programme = schools.save_programme(data, actor=request.user)
     return Status(201, serializers.programme(programme))
@@ -68,7 +68,7 @@ def create_programme(request, payload: ProgrammeIn):
 
 @router.put("/admin/programmes/{code}", response=dict)
 def update_programme(request, code: str, payload: ProgrammeIn):
-    require_admin(request)
+    require(request, "schools.manage_programmes")
     programme = get_object_or_404(Programme, code=code)
     return serializers.programme(
         schools.save_programme(payload.dict(), actor=request.user, programme=programme)
@@ -95,7 +95,7 @@ class LocationIn(Schema):
 
 @router.post("/admin/registry/locations", response={200: dict, 201: dict})
 def upsert_location(request, payload: LocationIn):
-    require_admin(request)
+    require(request, "schools.manage_registry")
     location, created = schools.upsert_location(payload.dict(), actor=request.user)
     return Status(201 if created else 200, serializers.location(location))
 
@@ -103,7 +103,7 @@ def upsert_location(request, payload: LocationIn):
 @router.post("/admin/registry/import", response=dict)
 def import_registry(request, file: File[UploadedFile], kind: Form[str | None] = None):
     """DUO open-data CSV (`file`); `kind` is vo or mbo (guessed from the columns if absent)."""
-    require_admin(request)
+    require(request, "schools.manage_registry")
     if file.size > schools.MAX_REGISTRY_BYTES:
         raise schools.RegistryFileError("The file is larger than 20 MB.")
     content = file.read()
@@ -151,7 +151,7 @@ def _user_out(user: User) -> dict:
 
 @router.post("/admin/users", response={201: dict})
 def create_user(request, payload: UserIn):
-    require_admin(request)
+    require(request, "accounts.manage_users")
     errors: list[dict] = []
     email = schools.clean_email(payload.email, "email", errors)
     grants = []
@@ -210,7 +210,7 @@ def create_user(request, payload: UserIn):
 
 @router.post("/admin/users/{user_id}/tokens", response={201: dict})
 def create_user_token(request, user_id: str):
-    require_admin(request)
+    require(request, "accounts.manage_users")
     user = get_object_or_404(User, pk=int(user_id) if user_id.isdigit() else 0)
     _, raw = accounts.create_api_token(user, name="Issued by admin", actor=request.user)
     return Status(201, {"token": raw})

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from ninja import Router, Schema, Status
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.fields import ApiMoney
@@ -17,12 +15,9 @@ from cultuurkaart.orders import queries, services
 
 from .base import paginate
 from .orders import serialize_invoice
-from .permissions import require_admin, school_for
+from .permissions import require, school_for
 
 router = Router(tags=["ledger"])
-
-# Docent+ may see balances read-only (SPEC §1); the board sees its school's money.
-READERS = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.BOARD)
 
 
 def _programme(school, code: str | None):
@@ -43,7 +38,7 @@ def _programme(school, code: str | None):
 
 @router.get("/schools/{school_id}/budget", response=dict)
 def budget(request, school_id: str, programme: str | None = None):
-    school = school_for(request, school_id, *READERS)
+    school = school_for(request, school_id, action="ledger.view")
     summary = queries.budget_summary(school, _programme(school, programme))
     return {
         "programme": summary.programme.code,
@@ -84,7 +79,7 @@ def serialize_line(line) -> dict[str, Any]:
 @router.get("/schools/{school_id}/transactions", response=dict)
 def transactions(request, school_id: str, programme: str | None = None):
     """Every credit (+) and debit (−) of the collective budget with the running balance."""
-    school = school_for(request, school_id, *READERS)
+    school = school_for(request, school_id, action="ledger.view")
     lines = ledger.collective_lines(school, _programme(school, programme))
     return paginate(request, lines, serialize_line)
 
@@ -99,10 +94,8 @@ class ContributionIn(Schema):
 
 @router.post("/admin/schools/{school_id}/third-party-contributions", response={201: dict})
 def third_party(request, school_id: str, payload: ContributionIn):
-    require_admin(request)
-    school = school_for(request, school_id)
-    if school is None:
-        raise Http404
+    require(request, "ledger.add_third_party_contribution")
+    school = school_for(request, school_id, action="ledger.add_third_party_contribution")
     contribution = services.create_third_party_contribution(
         school, payload.dict(), actor=request.user
     )

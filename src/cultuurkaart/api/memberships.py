@@ -23,11 +23,10 @@ from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
 
 from .base import paginate
-from .permissions import require_admin, school_for
+from .permissions import require, school_for
 
 router = Router(tags=["memberships"])
 
-BH = RoleName.BUDGET_HOLDER
 DP = RoleName.DOCENT_PLUS
 
 
@@ -68,7 +67,7 @@ def invite(request, school_id: str, payload: InvitationsIn):
     `idempotency-conflict`."""
     from cultuurkaart.core.errors import ValidationFailed
 
-    school = school_for(request, school_id, BH, DP)
+    school = school_for(request, school_id, action="memberships.invite")
     if payload.kind is not None and payload.kind not in RosterKind.values:
         raise ValidationFailed(
             errors=[{"field": "kind", "code": "invalid", "message": "students or teachers"}]
@@ -113,7 +112,7 @@ def invite(request, school_id: str, payload: InvitationsIn):
 
 @router.get("/schools/{school_id}/invitations/{batch_id}", response=dict)
 def invitation_progress(request, school_id: str, batch_id: str):
-    school = school_for(request, school_id, BH, DP)
+    school = school_for(request, school_id, action="memberships.invite")
     batch = InvitationBatch.objects.filter(pk=_int(batch_id), school=school).first()
     if batch is None:
         raise Http404
@@ -123,7 +122,7 @@ def invitation_progress(request, school_id: str, batch_id: str):
 @router.get("/schools/{school_id}/activation-codes", response=dict)
 def activation_codes(request, school_id: str, kind: str | None = None):
     """Budget holder only: the current unused code of each person (anonymous process)."""
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.view_codes")
     people = Person.objects.filter(school=school)
     if kind:
         people = people.filter(kind=kind)
@@ -225,7 +224,7 @@ def _teacher(m: Membership, designated: set[int]) -> dict:
 @router.get("/schools/{school_id}/docent-plus", response=dict)
 def docent_plus_list(request, school_id: str):
     """Budget holder: teachers with an active membership and whether they are Docent+."""
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.designate_docent_plus")
     designated = set(Role.objects.filter(school=school, role=DP).values_list("user_id", flat=True))
     qs = Membership.objects.filter(
         school=school, kind=MemberKind.TEACHER, status=MembershipStatus.ACTIVE
@@ -244,7 +243,7 @@ def _membership_at(school, membership_id: str) -> Membership:
 def docent_plus_designate(request, school_id: str, payload: DesignateIn):
     """Budget holder designates a teacher with an active membership (422
     membership-not-active otherwise)."""
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.designate_docent_plus")
     membership = _membership_at(school, payload.membership_id)
     services.designate_docent_plus(school, membership, actor=request.user)
     return Status(201, _teacher(membership, {membership.user_id}))
@@ -252,7 +251,7 @@ def docent_plus_designate(request, school_id: str, payload: DesignateIn):
 
 @router.delete("/schools/{school_id}/docent-plus/{membership_id}", response={204: None})
 def docent_plus_withdraw(request, school_id: str, membership_id: str):
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.designate_docent_plus")
     membership = _membership_at(school, membership_id)
     if membership.user is not None:
         services.withdraw_docent_plus(school, membership.user, actor=request.user)
@@ -293,7 +292,7 @@ def _code_request(r: CodeRequest) -> dict:
 
 @router.get("/schools/{school_id}/code-requests", response=dict)
 def code_requests(request, school_id: str, status: str = CodeRequestStatus.PENDING):
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.handle_code_requests")
     return paginate(
         request, CodeRequest.objects.filter(school=school, status=status), _code_request
     )
@@ -312,7 +311,7 @@ def _request_at(school, request_id: str) -> CodeRequest:
 
 @router.post("/schools/{school_id}/code-requests/{request_id}/confirm", response=dict)
 def confirm_code_request(request, school_id: str, request_id: str, payload: ConfirmIn):
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.handle_code_requests")
     req = _request_at(school, request_id)
     person = Person.objects.filter(pk=_int(payload.person_id), school=school).first()
     if person is None:
@@ -326,7 +325,7 @@ def confirm_code_request(request, school_id: str, request_id: str, payload: Conf
 
 @router.post("/schools/{school_id}/code-requests/{request_id}/reject", response=dict)
 def reject_code_request(request, school_id: str, request_id: str):
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="memberships.handle_code_requests")
     return _code_request(
         services.reject_code_request(_request_at(school, request_id), actor=request.user)
     )
@@ -356,7 +355,7 @@ def _membership_admin(m: Membership) -> dict:
 def admin_memberships(request, school: str | None = None, status: str | None = None):
     """Admin: memberships (member accounts are a direct relationship with CJP, SPEC §1);
     no roster data."""
-    require_admin(request)
+    require(request, "memberships.administer")
     qs = Membership.objects.select_related("programme").order_by("-activated_at", "-pk")
     if school:
         qs = qs.filter(school_id=_int(school))
@@ -368,7 +367,7 @@ def admin_memberships(request, school: str | None = None, status: str | None = N
 @router.post("/admin/memberships/{membership_id}/end", response=dict)
 def admin_end_membership(request, membership_id: str, payload: EndIn):
     """Admin: end one membership early (misuse). Pass invalid, member e-mailed."""
-    require_admin(request)
+    require(request, "memberships.administer")
     membership = Membership.objects.filter(pk=_int(membership_id)).first()
     if membership is None:
         raise Http404
@@ -381,8 +380,8 @@ def admin_end_membership(request, membership_id: str, payload: EndIn):
 def admin_end_school_memberships(request, school_id: str):
     """Admin: end every active membership of a school (withdrawal or cancelled
     registration)."""
-    require_admin(request)
-    school = school_for(request, school_id)
+    require(request, "memberships.administer")
+    school = school_for(request, school_id, action="memberships.administer")
     return {"ended": services.end_school_memberships(school, actor=request.user)}
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock
 from cultuurkaart.core.fields import ApiDate, ApiMoney
 from cultuurkaart.core.idempotency import idempotent
@@ -19,13 +18,9 @@ from cultuurkaart.orders.constants import AWAITING
 from cultuurkaart.orders.models import BudgetOrder, Invoice
 
 from .base import paginate
-from .permissions import require_admin, school_for
+from .permissions import check_school, require, school_for
 
 router = Router(tags=["orders"])
-
-BH = RoleName.BUDGET_HOLDER
-READERS = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.BOARD)
-INVOICE_READERS = (RoleName.BUDGET_HOLDER, RoleName.BOARD)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -101,42 +96,49 @@ class OrderIn(Schema):
     reference: Any = None
 
 
-def _order(request, order_id: str, *roles: str) -> BudgetOrder:
-    try:
-        order = BudgetOrder.objects.select_related("programme", "school").get(pk=int(order_id))
-    except (ValueError, BudgetOrder.DoesNotExist) as exc:
-        raise Http404 from exc
-    school_for(request, str(order.school_id), *roles)
+def _pk(value: str) -> int:
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
+
+
+def _order(request, order_id: str, action: str) -> BudgetOrder:
+    """The order, if the caller may do `action` at its school (404 outside it)."""
+    order = (
+        BudgetOrder.objects.select_related("programme", "school").filter(pk=_pk(order_id)).first()
+    )
+    if order is None:
+        raise Http404
+    check_school(request, order.school_id, action)
     return order
 
 
-def _invoice(request, invoice_id: str, *roles: str) -> Invoice:
-    try:
-        invoice = Invoice.objects.select_related("programme").get(pk=int(invoice_id))
-    except (ValueError, Invoice.DoesNotExist) as exc:
-        raise Http404 from exc
-    school_for(request, str(invoice.school_id), *roles)
+def _invoice(request, invoice_id: str, action: str) -> Invoice:
+    invoice = Invoice.objects.select_related("programme").filter(pk=_pk(invoice_id)).first()
+    if invoice is None:
+        raise Http404
+    check_school(request, invoice.school_id, action)
     return invoice
 
 
 @router.post("/schools/{school_id}/budget-orders/quote", response=dict)
 def quote(request, school_id: str, payload: OrderIn):
     """The invoice lines and budgets for these numbers; nothing is stored."""
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="orders.submit")
     result = services.quote_for(school, payload.dict())
     return {**result.api(), "budget": result.budget_api()}
 
 
 @router.post("/schools/{school_id}/budget-orders", response={201: dict})
 def submit(request, school_id: str, payload: OrderIn):
-    school = school_for(request, school_id, BH)
+    school = school_for(request, school_id, action="orders.submit")
     order = services.submit_order(school, payload.dict(), actor=request.user)
     return Status(201, serialize_order(order))
 
 
 @router.get("/schools/{school_id}/budget-orders", response=dict)
 def list_orders(request, school_id: str, programme: str | None = None):
-    school = school_for(request, school_id, *READERS)
+    school = school_for(request, school_id, action="orders.view")
     qs = BudgetOrder.objects.filter(school=school).select_related("programme", "invoice")
     if programme:
         qs = qs.filter(programme__code=programme)
@@ -145,19 +147,19 @@ def list_orders(request, school_id: str, programme: str | None = None):
 
 @router.get("/budget-orders/{order_id}", response=dict)
 def get_order(request, order_id: str):
-    return serialize_order(_order(request, order_id, *READERS))
+    return serialize_order(_order(request, order_id, "orders.view"))
 
 
 @router.patch("/budget-orders/{order_id}", response=dict)
 def change(request, order_id: str, payload: OrderIn):
-    order = _order(request, order_id, BH)
+    order = _order(request, order_id, "orders.change")
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return serialize_order(services.change_order(order, data, actor=request.user))
 
 
 @router.delete("/budget-orders/{order_id}", response={204: None})
 def cancel(request, order_id: str):
-    order = _order(request, order_id, BH)
+    order = _order(request, order_id, "orders.change")
     services.cancel_order(order, actor=request.user)
     return Status(204, None)
 
@@ -165,7 +167,7 @@ def cancel(request, order_id: str):
 @router.get("/admin/budget-orders", response=dict)
 def worklist(request, status: str | None = None):
     """Admin: orders; `status=awaiting` gives the worklist (objection period over)."""
-    require_admin(request)
+    require(request, "orders.review")
     qs = BudgetOrder.objects.select_related("programme", "school", "invoice")
     if status == "awaiting":
         qs = qs.awaiting_decision().order_by("objection_deadline", "id")
@@ -176,8 +178,8 @@ def worklist(request, status: str | None = None):
 
 @router.post("/admin/budget-orders/{order_id}/approve", response=dict)
 def approve(request, order_id: str):
-    require_admin(request)
-    order = _order(request, order_id)
+    require(request, "orders.review")
+    order = _order(request, order_id, "orders.review")
     invoice = services.approve_order(order, actor=request.user)
     return {"id": str(order.pk), "status": "approved", "invoice": serialize_invoice(invoice)}
 
@@ -188,15 +190,15 @@ class ReasonIn(Schema):
 
 @router.post("/admin/budget-orders/{order_id}/reject", response=dict)
 def reject(request, order_id: str, payload: ReasonIn):
-    require_admin(request)
-    order = _order(request, order_id)
+    require(request, "orders.review")
+    order = _order(request, order_id, "orders.review")
     order = services.reject_order(order, payload.reason, actor=request.user)
     return {"id": str(order.pk), "status": order.status, "reason": order.rejection_reason}
 
 
 @router.get("/schools/{school_id}/invoices", response=dict)
 def list_invoices(request, school_id: str):
-    school = school_for(request, school_id, *INVOICE_READERS)
+    school = school_for(request, school_id, action="orders.view_invoices")
     qs = (
         Invoice.objects.filter(school=school)
         .select_related("programme")
@@ -208,7 +210,7 @@ def list_invoices(request, school_id: str):
 
 @router.get("/admin/invoices", response=dict)
 def admin_invoices(request, status: str | None = None):
-    require_admin(request)
+    require(request, "orders.manage_invoices")
     qs = Invoice.objects.select_related("programme").prefetch_related("lines")
     if status == "overdue":
         qs = qs.filter(status="open", due_on__lt=clock.today())
@@ -219,12 +221,12 @@ def admin_invoices(request, status: str | None = None):
 
 @router.get("/invoices/{invoice_id}", response=dict)
 def get_invoice(request, invoice_id: str):
-    return serialize_invoice(_invoice(request, invoice_id, *INVOICE_READERS))
+    return serialize_invoice(_invoice(request, invoice_id, "orders.view_invoices"))
 
 
 @router.get("/invoices/{invoice_id}/pdf")
 def invoice_pdf(request, invoice_id: str):
-    invoice = _invoice(request, invoice_id, *INVOICE_READERS)
+    invoice = _invoice(request, invoice_id, "orders.view_invoices")
     response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
     return response
@@ -238,8 +240,8 @@ class PaymentIn(Schema):
 @router.post("/admin/invoices/{invoice_id}/payments", response={201: dict, 200: dict})
 def register_payment(request, invoice_id: str, payload: PaymentIn):
     """Register a (partial) payment; honours `Idempotency-Key`."""
-    require_admin(request)
-    invoice = _invoice(request, invoice_id)
+    require(request, "orders.manage_invoices")
+    invoice = _invoice(request, invoice_id, "orders.manage_invoices")
     data = {"invoice": invoice_id, "amount": payload.amount, "paid_on": payload.paid_on}
 
     def compute():
@@ -265,8 +267,8 @@ class CreditNoteIn(Schema):
 @router.post("/admin/invoices/{invoice_id}/credit-note", response={201: dict})
 def credit_note(request, invoice_id: str, payload: CreditNoteIn):
     """Correct an open, unpaid invoice with a credit note (invoices are immutable)."""
-    require_admin(request)
-    invoice = _invoice(request, invoice_id)
+    require(request, "orders.manage_invoices")
+    invoice = _invoice(request, invoice_id, "orders.manage_invoices")
     note = services.issue_credit_note(invoice, reason=payload.reason, actor=request.user)
     return Status(201, serialize_invoice(note))
 

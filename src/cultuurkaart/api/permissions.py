@@ -1,37 +1,48 @@
-"""Role checks for the API: 403 for a role that may not, 404 outside the caller's scope."""
+"""Permission checks for the API, from the domains' permission tables (core.permissions):
+403 for a role that may not, 404 outside the caller's school (docs/permissions.md)."""
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.core import permissions
 from cultuurkaart.core.errors import PermissionDenied
+from cultuurkaart.core.permissions import Outcome
 from cultuurkaart.schools.models import School
 
 
-def require_admin(request) -> None:
-    if not request.user.is_platform_admin:
+def require(request, action: str) -> None:
+    """A back-office (platform) action: the platform admin only, 403 for everyone else."""
+    permissions.record(request, action)
+    if permissions.decide(request.user, action) is not Outcome.ALLOWED:
         raise PermissionDenied("Only the platform admin may do this.")
 
 
-def school_for(request, school_id: str, *roles: str) -> School:
-    """The school if the caller may see it; 404 otherwise. With `roles`, 403 when the
-    caller belongs to the school but in another role."""
+def check_school(request, school_id: int, action: str) -> None:
+    """`action` at the school with this id: 404 outside it, 403 for a role that may not."""
+    permissions.record(request, action)
+    outcome = permissions.decide(request.user, action, school_id=school_id)
+    if outcome is Outcome.NOT_FOUND:
+        raise Http404
+    if outcome is Outcome.FORBIDDEN:
+        raise PermissionDenied("Your role does not allow this at this school.")
+
+
+def school_for(request, school_id: str | int, *, action: str) -> School:
+    """The school, if the caller may do `action` there (see `check_school`); 404 when it
+    does not exist."""
     try:
-        pk = int(school_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    user = request.user
-    school = School.objects.filter(pk=pk).first()
+        pk = int(str(school_id)) if str(school_id).isascii() else None
+    except ValueError:
+        pk = None
+    school = School.objects.filter(pk=pk).first() if pk is not None else None
     if school is None:
+        permissions.record(request, action)
         raise Http404
-    if user.is_platform_admin:
-        return school
-    if not user.has_school_role(pk):
-        raise Http404
-    if roles and not user.has_school_role(pk, *roles):
-        raise PermissionDenied("Your role at this school does not allow this.")
+    check_school(request, school.pk, action)
     return school
 
 
-BUDGET_HOLDER = RoleName.BUDGET_HOLDER
+def may(request, action: str, school_id: int) -> bool:
+    """Whether the caller may do `action` at the school (for fields shown, not access)."""
+    return permissions.allows(request.user, action, school_id=school_id)

@@ -1,7 +1,8 @@
 """API endpoints of the rosters domain (API.md "Rosters"). Thin: parse, check scope, call services.
 
-Who may: the budget holder manages both lists; Docent+ reads the student list (no codes);
-the platform admin never sees roster personal data (403 on every endpoint here).
+Who may: rosters/permissions.py (the budget holder manages both lists; Docent+ reads the
+student list; the platform admin never sees roster personal data: 403 on every endpoint
+here); codes in the export follow memberships.view_codes.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core.errors import PermissionDenied
 from cultuurkaart.rosters import constants as C
+from cultuurkaart.rosters import permissions as roster_permissions
 from cultuurkaart.rosters import queries, services, workbooks
 from cultuurkaart.rosters.constants import RosterKind
 from cultuurkaart.rosters.exceptions import ConfirmationRequired, InvalidRoster, UnreadableFile
@@ -21,7 +21,7 @@ from cultuurkaart.rosters.models import Person
 from cultuurkaart.rosters.validation import validate_file
 
 from .base import paginate
-from .permissions import school_for
+from .permissions import may, school_for
 
 router = Router(tags=["rosters"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,17 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _school(request, school_id: str, kind: str, *, manage: bool):
     if kind not in RosterKind.values:
         raise Http404
-    if manage or kind == RosterKind.TEACHERS:
-        roles = (RoleName.BUDGET_HOLDER,)
-    else:
-        roles = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS)
-    school = school_for(request, school_id, *roles)
-    if not request.user.has_school_role(school.pk):
-        # The platform admin sees rosters only as counts (SPEC §1).
-        raise PermissionDenied(
-            "Roster data belong to the school; the platform admin sees counts only."
-        )
-    return school
+    action = "rosters.manage" if manage else roster_permissions.view_action(kind)
+    return school_for(request, school_id, action=action)
 
 
 def person_out(person: Person) -> dict:
@@ -163,7 +154,7 @@ def list_people(request, school_id: str, kind: str):
 def export(request, school_id: str, kind: str):
     """The (filtered) list as Excel, with activation codes for the budget holder."""
     school = _school(request, school_id, kind, manage=False)
-    with_codes = request.user.has_school_role(school.pk, RoleName.BUDGET_HOLDER)
+    with_codes = may(request, "memberships.view_codes", school.pk)
     return export_response(school, kind, request.GET, with_codes=with_codes)
 
 

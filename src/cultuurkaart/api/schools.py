@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from ninja import Router, Schema, Status
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import School
 
 from . import serializers
 from .base import AUTH
-from .permissions import require_admin, school_for
+from .permissions import may, require, school_for
 
 router = Router(tags=["schools"])
 
@@ -48,10 +47,9 @@ def _load(school_id: str) -> School:
 def get_school(request, school_id: str):
     """The school. Contacts and invoice data only for its managers (board, budget holder,
     Docent+) and the platform admin; teachers and students see the public part."""
-    school = school_for(request, school_id)
+    school = school_for(request, school_id, action="schools.view")
     data = serializers.school(_load(str(school.pk)))
-    managers = (RoleName.BOARD, RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS)
-    if not (request.user.is_platform_admin or request.user.has_school_role(school.pk, *managers)):
+    if not may(request, "schools.view_contacts", school.pk):
         for key in (
             "contacts",
             "invoice_email",
@@ -74,7 +72,7 @@ class SettingsIn(Schema):
 @router.patch("/schools/{school_id}", response=dict)
 def update_school(request, school_id: str, payload: SettingsIn):
     """Budget holder: contacts and invoice data."""
-    school = school_for(request, school_id, RoleName.BUDGET_HOLDER)
+    school = school_for(request, school_id, action="schools.change_settings")
     schools.update_school_settings(school, payload.dict(), actor=request.user)
     return serializers.school(_load(str(school.pk)))
 
@@ -83,7 +81,7 @@ def update_school(request, school_id: str, payload: SettingsIn):
 def list_schools(request, status: str | None = None):
     from .base import paginate
 
-    require_admin(request)
+    require(request, "schools.review_registrations")
     qs = School.objects.prefetch_related("locations", "programmes").order_by("-registered_at")
     if status:
         qs = qs.filter(status=status)
@@ -92,8 +90,8 @@ def list_schools(request, status: str | None = None):
 
 @router.post("/admin/schools/{school_id}/approve", response=dict)
 def approve(request, school_id: str):
-    require_admin(request)
-    school = school_for(request, school_id)
+    require(request, "schools.review_registrations")
+    school = school_for(request, school_id, action="schools.review_registrations")
     school = schools.approve_school(school, actor=request.user)
     return {"id": str(school.pk), "status": school.status, "school_number": school.school_number}
 
@@ -104,8 +102,8 @@ class RejectIn(Schema):
 
 @router.post("/admin/schools/{school_id}/reject", response=dict)
 def reject(request, school_id: str, payload: RejectIn):
-    require_admin(request)
-    school = school_for(request, school_id)
+    require(request, "schools.review_registrations")
+    school = school_for(request, school_id, action="schools.review_registrations")
     school = schools.reject_school(school, reason=payload.reason, actor=request.user)
     return {"id": str(school.pk), "status": school.status, "reason": school.rejection_reason}
 
@@ -132,7 +130,7 @@ def _change_out(change) -> dict:
 @router.post("/schools/{school_id}/budget-holder-changes", response={201: dict})
 def request_budget_holder_change(request, school_id: str, payload: BudgetHolderChangeIn):
     """Board: name a new (or extra) budget holder; CJP approves."""
-    school = school_for(request, school_id, RoleName.BOARD)
+    school = school_for(request, school_id, action="schools.change_budget_holder")
     data = payload.dict()
     if data["replaces"] is not None:
         data["replaces"] = int(data["replaces"]) if data["replaces"].isdigit() else -1
@@ -151,7 +149,7 @@ def approve_budget_holder_change(request, change_id: str):
 
     from cultuurkaart.schools.models import BudgetHolderChange
 
-    require_admin(request)
+    require(request, "schools.decide_budget_holder_changes")
     change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
     return _change_out(
         schools.decide_budget_holder_change(change, approve=True, actor=request.user)
@@ -164,7 +162,7 @@ def reject_budget_holder_change(request, change_id: str, payload: DecisionIn):
 
     from cultuurkaart.schools.models import BudgetHolderChange
 
-    require_admin(request)
+    require(request, "schools.decide_budget_holder_changes")
     change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
     return _change_out(
         schools.decide_budget_holder_change(

@@ -1,47 +1,79 @@
-"""Scoping for portal views: a school page 404s for anyone outside that school."""
+"""Permission checks for portal pages, from the domains' permission tables (core.permissions,
+the same tables the API reads): a school page 404s outside the person's school and 403s for
+a role at the school (or the platform admin) that may not do the page's action."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
+from cultuurkaart.core import permissions
+from cultuurkaart.core.permissions import Outcome, Scope
 from cultuurkaart.schools.models import School
 
 
-def school_page(*roles: str):
-    """Load `school_id` for the signed-in person; 404 outside their schools; 403 for a
-    role at the school that may not open this page."""
+def check(request, action: str, school_id: int | None = None) -> None:
+    """Raise 404/403 unless the signed-in person may do `action` (at the school)."""
+    permissions.record(request, action)
+    outcome = permissions.decide(request.user, action, school_id=school_id)
+    if outcome is Outcome.NOT_FOUND:
+        raise Http404
+    if outcome is Outcome.FORBIDDEN:
+        raise PermissionDenied
+
+
+def may(request, action: str, school_id: int | None = None) -> bool:
+    """For what a page shows (buttons, menu entries): the same table, as a yes/no."""
+    return permissions.allows(request.user, action, school_id=school_id)
+
+
+def school_page(action: str | Callable[..., str]):
+    """A page of one school for `action` (a school action of a permission table; or a
+    function of the url's kwargs that names it, e.g. by roster kind): loads `school_id` and
+    passes the school to the view."""
+    if not callable(action) and permissions.get(action).scope is not Scope.SCHOOL:
+        raise ValueError(f"{action} is not a school action.")
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, school_id: int, *args, **kwargs):
-            user = request.user
-            if not user.has_school_role(school_id):
-                raise Http404
-            if roles and not user.has_school_role(school_id, *roles):
-                raise PermissionDenied
-            school = get_object_or_404(
-                School.objects.prefetch_related("locations", "programmes"), pk=school_id
+            name = action(**kwargs) if callable(action) else action
+            school = (
+                School.objects.prefetch_related("locations", "programmes")
+                .filter(pk=school_id)
+                .first()
             )
+            if school is None:
+                permissions.record(request, name)
+                raise Http404
+            check(request, name, school.pk)
             request.current_school = school
             return view(request, school, *args, **kwargs)
 
+        wrapper.permission_action = action
         return wrapper
 
     return decorator
 
 
-def admin_page(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_platform_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def backoffice_page(action: str):
+    """A back-office page for `action` (a platform action): the platform admin only."""
+    if permissions.get(action).scope is not Scope.PLATFORM:
+        raise ValueError(f"{action} is not a platform action.")
 
-    return wrapper
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            check(request, action)
+            return view(request, *args, **kwargs)
+
+        wrapper.permission_action = action
+        return wrapper
+
+    return decorator

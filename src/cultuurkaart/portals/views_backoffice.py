@@ -12,11 +12,11 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.constants import SchoolStatus
 from cultuurkaart.schools.models import Location, Programme, RegistryImport, School
 
-from .access import admin_page
+from .access import backoffice_page
 from .forms import ProgrammeForm, RegistryImportForm, RejectForm, add_service_errors
 
 
-@admin_page
+@backoffice_page("core.view_backoffice")
 def dashboard(request):
     return render(
         request,
@@ -31,7 +31,7 @@ def dashboard(request):
     )
 
 
-@admin_page
+@backoffice_page("schools.review_registrations")
 def registrations(request):
     status = request.GET.get("status", SchoolStatus.PENDING)
     qs = School.objects.prefetch_related("locations", "programmes").order_by("registered_at")
@@ -49,7 +49,7 @@ def registrations(request):
     )
 
 
-@admin_page
+@backoffice_page("schools.review_registrations")
 def registration_detail(request, pk: int):
     school = get_object_or_404(School.objects.prefetch_related("locations", "programmes"), pk=pk)
     return render(
@@ -63,7 +63,7 @@ def registration_detail(request, pk: int):
     )
 
 
-@admin_page
+@backoffice_page("schools.review_registrations")
 @require_POST
 def approve_registration(request, pk: int):
     school = get_object_or_404(School, pk=pk)
@@ -80,7 +80,7 @@ def approve_registration(request, pk: int):
     return redirect("portals:backoffice_registration", pk=pk)
 
 
-@admin_page
+@backoffice_page("schools.review_registrations")
 @require_POST
 def reject_registration(request, pk: int):
     school = get_object_or_404(School, pk=pk)
@@ -105,14 +105,14 @@ def reject_registration(request, pk: int):
     )
 
 
-@admin_page
+@backoffice_page("schools.manage_programmes")
 def programmes(request):
     return render(
         request, "portals/backoffice/programmes.html", {"programmes": Programme.objects.all()}
     )
 
 
-@admin_page
+@backoffice_page("schools.manage_programmes")
 def programme_edit(request, code: str | None = None):
     programme = get_object_or_404(Programme, code=code) if code else None
     initial = ProgrammeForm.initial_for(programme) if programme else {}
@@ -141,7 +141,7 @@ def _rate_field(field: str) -> str:
     return field
 
 
-@admin_page
+@backoffice_page("schools.manage_registry")
 def registry(request):
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     errors = []
@@ -181,7 +181,7 @@ def registry(request):
     )
 
 
-@admin_page
+@backoffice_page("core.view_audit_log")
 def audit_log(request):
     qs = AuditEntry.objects.select_related("actor")
     action = request.GET.get("action", "").strip()
@@ -191,7 +191,7 @@ def audit_log(request):
     return render(request, "portals/backoffice/audit.html", {"page": page, "action": action})
 
 
-@admin_page
+@backoffice_page("accounts.manage_users")
 def users(request):
     from cultuurkaart.accounts.models import User
 
@@ -206,7 +206,7 @@ def users(request):
     return render(request, "portals/backoffice/users.html", {"query": query, "found": found})
 
 
-@admin_page
+@backoffice_page("accounts.manage_users")
 @require_POST
 def user_action(request, pk: int):
     from cultuurkaart.accounts import services as accounts
@@ -233,7 +233,7 @@ def user_action(request, pk: int):
     return redirect(f"{reverse('portals:backoffice_users')}?zoek={user.email}")
 
 
-@admin_page
+@backoffice_page("schools.decide_budget_holder_changes")
 def budget_holder_changes(request):
     from cultuurkaart.schools.models import BudgetHolderChange
 
@@ -241,7 +241,7 @@ def budget_holder_changes(request):
     return render(request, "portals/backoffice/budget_holder_changes.html", {"changes": changes})
 
 
-@admin_page
+@backoffice_page("schools.decide_budget_holder_changes")
 @require_POST
 def decide_budget_holder_change(request, pk: int):
     from cultuurkaart.schools.models import BudgetHolderChange

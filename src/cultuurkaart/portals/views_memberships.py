@@ -45,8 +45,6 @@ from cultuurkaart.rosters.models import Person
 from .access import school_page
 from .forms import add_service_errors
 
-BH = RoleName.BUDGET_HOLDER
-DP = RoleName.DOCENT_PLUS
 FILTER_FIELDS = ("first_name", "last_name", "email", "mobile", "year", "group", "q")
 
 
@@ -232,7 +230,7 @@ def _selection(data) -> dict:
     return selection
 
 
-@school_page(BH, DP)
+@school_page("memberships.invite")
 @require_http_methods(["GET", "POST"])
 def invite(request, school):
     """Invite a selection from the roster list (contract with the rosters pages): `kind`,
@@ -323,7 +321,7 @@ def _list_url(school, kind: str) -> str:
         return reverse("portals:school_dashboard", kwargs={"school_id": school.pk})
 
 
-@school_page(BH, DP)
+@school_page("memberships.invite")
 def invitation_batch(request, school, batch_id: int):
     batch = get_object_or_404(InvitationBatch, pk=batch_id, school=school)
     if request.GET.get("format") == "json":
@@ -351,7 +349,7 @@ def _batch_json(batch: InvitationBatch) -> dict:
 # --- school: Docent+ -------------------------------------------------------------------------
 
 
-@school_page(BH)
+@school_page("memberships.designate_docent_plus")
 @require_http_methods(["GET", "POST"])
 def docent_plus(request, school):
     if request.method == "POST":
@@ -397,7 +395,7 @@ def _member_name(membership: Membership) -> str:
 # --- school: code requests (MBO) ------------------------------------------------------------
 
 
-@school_page(BH)
+@school_page("memberships.handle_code_requests")
 @require_http_methods(["GET", "POST"])
 def code_requests(request, school):
     if request.method == "POST":

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import clock, wording
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.core.fields import MoneyFormField, SaneDateFormField
@@ -25,12 +24,8 @@ from cultuurkaart.rosters import queries as roster_queries
 from cultuurkaart.schools.constants import SchoolKind
 from cultuurkaart.schools.models import School
 
-from .access import admin_page, school_page
+from .access import backoffice_page, may, school_page
 from .forms import RejectForm, add_service_errors
-
-BH = RoleName.BUDGET_HOLDER
-READERS = (RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.BOARD)
-INVOICE_READERS = (RoleName.BUDGET_HOLDER, RoleName.BOARD)
 
 
 class OrderForm(forms.Form):
@@ -133,14 +128,14 @@ def _tabs_context(request, school: School, programme) -> dict:
     return {
         "school": school,
         "programme": programme,
-        "show_invoices": request.user.has_school_role(school.pk, *INVOICE_READERS),
+        "show_invoices": may(request, "orders.view_invoices", school.pk),
     }
 
 
 # --- school: products (001 §2.1.2) ---------------------------------------------------
 
 
-@school_page(BH)
+@school_page("orders.submit")
 def products(request, school):
     """Menu Producten: per programme the Cultuurkaart-budget (the first order) and
     Bijbestellen (after it), with the rates and whether ordering is open today."""
@@ -173,7 +168,7 @@ def products(request, school):
 # --- school: orders -----------------------------------------------------------------
 
 
-@school_page(*READERS)
+@school_page("orders.view")
 def orders(request, school):
     programme = _programme_or_404(school, request.GET.get("programme"))
     rows = queries.order_overview(school, programme)
@@ -191,7 +186,7 @@ def orders(request, school):
             "overview": rows,
             "has_initial": queries.has_live_initial(school, programme),
             "ordering_open": programme.is_ordering_open(clock.today()),
-            "can_order": request.user.has_school_role(school.pk, BH),
+            "can_order": may(request, "orders.submit", school.pk),
             "now": clock.now(),
         },
     )
@@ -273,7 +268,7 @@ def _order_form_page(request, school, programme, kind, *, order: BudgetOrder | N
     )
 
 
-@school_page(BH)
+@school_page("orders.submit")
 def order_new(request, school):
     programme = _programme_or_404(
         school, request.GET.get("programme") or request.POST.get("programme")
@@ -290,7 +285,7 @@ def _school_order(school, pk) -> BudgetOrder:
     )
 
 
-@school_page(*READERS)
+@school_page("orders.view")
 def order_detail(request, school, pk):
     order = _school_order(school, pk)
     return render(
@@ -303,12 +298,12 @@ def order_detail(request, school, pk):
             "invoice": Invoice.objects.filter(order=order).first(),
             "can_change": order.status == OrderStatus.SUBMITTED
             and order.in_objection_period()
-            and request.user.has_school_role(school.pk, BH),
+            and may(request, "orders.change", school.pk),
         },
     )
 
 
-@school_page(BH)
+@school_page("orders.change")
 def order_change(request, school, pk):
     order = _school_order(school, pk)
     if order.status != OrderStatus.SUBMITTED or not order.in_objection_period():
@@ -320,7 +315,7 @@ def order_change(request, school, pk):
     return _order_form_page(request, school, order.programme, order.kind, order=order)
 
 
-@school_page(BH)
+@school_page("orders.change")
 def order_cancel(request, school, pk):
     order = _school_order(school, pk)
     if request.method == "POST":
@@ -341,7 +336,7 @@ def order_cancel(request, school, pk):
 # --- school: budget, transactions, invoices -----------------------------------------
 
 
-@school_page(*READERS)
+@school_page("ledger.view")
 def budget(request, school):
     programme = _programme_or_404(school, request.GET.get("programme"))
     summary = queries.budget_summary(school, programme)
@@ -357,7 +352,7 @@ def budget(request, school):
     )
 
 
-@school_page(*READERS)
+@school_page("ledger.view")
 def transactions(request, school):
     programme = _programme_or_404(school, request.GET.get("programme"))
     lines = ledger_queries.collective_lines(school, programme)
@@ -369,7 +364,7 @@ def transactions(request, school):
     )
 
 
-@school_page(*INVOICE_READERS)
+@school_page("orders.view_invoices")
 def invoices(request, school):
     invoice_list = (
         Invoice.objects.filter(school=school)
@@ -396,7 +391,7 @@ def _pdf_response(invoice: Invoice) -> HttpResponse:
     return response
 
 
-@school_page(*INVOICE_READERS)
+@school_page("orders.view_invoices")
 def invoice_pdf(request, school, pk):
     return _pdf_response(get_object_or_404(Invoice, pk=pk, school=school))
 
@@ -404,7 +399,7 @@ def invoice_pdf(request, school, pk):
 # --- backoffice -----------------------------------------------------------------------
 
 
-@admin_page
+@backoffice_page("orders.review")
 def bo_orders(request):
     status = request.GET.get("status", "awaiting")
     qs = BudgetOrder.objects.select_related("school", "programme").order_by(
@@ -432,7 +427,7 @@ def bo_orders(request):
     )
 
 
-@admin_page
+@backoffice_page("orders.review")
 def bo_order(request, pk):
     order = get_object_or_404(BudgetOrder.objects.select_related("school", "programme"), pk=pk)
     return render(
@@ -450,7 +445,7 @@ def bo_order(request, pk):
     )
 
 
-@admin_page
+@backoffice_page("orders.review")
 @require_POST
 def bo_order_approve(request, pk):
     order = get_object_or_404(BudgetOrder, pk=pk)
@@ -465,7 +460,7 @@ def bo_order_approve(request, pk):
     return redirect("portals:backoffice_orders_detail", pk=pk)
 
 
-@admin_page
+@backoffice_page("orders.review")
 @require_POST
 def bo_order_reject(request, pk):
     order = get_object_or_404(BudgetOrder, pk=pk)
@@ -500,7 +495,7 @@ class ThirdPartyForm(forms.Form):
     amount = MoneyFormField(label=_l("Bedrag (€)"))
 
 
-@admin_page
+@backoffice_page("orders.manage_invoices")
 def bo_invoices(request):
     status = request.GET.get("status", "open")
     qs = Invoice.objects.select_related("school", "programme").order_by("-issued_at", "-id")
@@ -542,7 +537,7 @@ def bo_invoices(request):
     )
 
 
-@admin_page
+@backoffice_page("orders.manage_invoices")
 def bo_invoice(request, pk):
     invoice = get_object_or_404(Invoice.objects.select_related("school", "programme"), pk=pk)
     form = PaymentForm(
@@ -575,6 +570,6 @@ def bo_invoice(request, pk):
     )
 
 
-@admin_page
+@backoffice_page("orders.manage_invoices")
 def bo_invoice_pdf(request, pk):
     return _pdf_response(get_object_or_404(Invoice, pk=pk))

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
@@ -17,16 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import wording
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.rosters import constants as C
+from cultuurkaart.rosters import permissions as roster_permissions
 from cultuurkaart.rosters import queries, runner, services, workbooks
 from cultuurkaart.rosters.constants import JobAction, PersonStatus, RosterKind, TeacherType
 from cultuurkaart.rosters.models import Person, RosterJob, RosterUpload
 from cultuurkaart.rosters.validation import header_label
 
-from .access import school_page
+from .access import may, school_page
 from .forms import add_service_errors
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -36,20 +35,15 @@ SLUGS = {RosterKind.STUDENTS: "studenten", RosterKind.TEACHERS: "docenten"}
 # --- access ----------------------------------------------------------------------------
 
 
-def _may_manage(request, school) -> bool:
-    return request.user.has_school_role(school.pk, RoleName.BUDGET_HOLDER)
+MANAGE = "rosters.manage"
 
 
-def _check(request, school, kind: str, *, manage: bool) -> None:
-    if _may_manage(request, school):
-        return
-    if (
-        not manage
-        and kind == RosterKind.STUDENTS
-        and request.user.has_school_role(school.pk, RoleName.DOCENT_PLUS)
-    ):
-        return
-    raise PermissionDenied
+def _view_action(kind: str, **_kwargs) -> str:
+    return roster_permissions.view_action(kind)
+
+
+def _may_see_codes(request, school) -> bool:
+    return may(request, "memberships.view_codes", school.pk)
 
 
 def _urls(school, kind: str) -> dict[str, str]:
@@ -100,7 +94,7 @@ def _context(request, school, kind: str, **extra) -> dict:
         "people_word": wording.learners(school) if students else _("docenten en medewerkers"),
         "urls": _urls(school, kind),
         "labels": _ui_labels(kind, school.kind),
-        "may_manage": _may_manage(request, school),
+        "may_manage": may(request, MANAGE, school.pk),
         **extra,
     }
 
@@ -130,9 +124,8 @@ def _query(state: dict, **extra) -> str:
     return urlencode(pairs)
 
 
-@school_page()
+@school_page(_view_action)
 def people_list(request, school, kind: str):
-    _check(request, school, kind, manage=False)
     state = _filter_state(request.GET)
     qs = queries.filter_people(school, kind, request.GET)
     qs, sort = queries.sorted_people(qs, request.GET.get("sort"))
@@ -158,7 +151,7 @@ def people_list(request, school, kind: str):
     )
     page = paginator.get_page(request.GET.get("page"))
     people = list(page.object_list)
-    show_codes = _may_manage(request, school)
+    show_codes = _may_see_codes(request, school)
     codes_available = False
     if show_codes:
         codes = queries.current_codes([p.pk for p in people])
@@ -227,17 +220,15 @@ def people_list(request, school, kind: str):
     return render(request, "portals/school/rosters/list.html", context)
 
 
-@school_page()
+@school_page(_view_action)
 def export(request, school, kind: str):
-    _check(request, school, kind, manage=False)
     from cultuurkaart.api.rosters import export_response
 
-    return export_response(school, kind, request.GET, with_codes=_may_manage(request, school))
+    return export_response(school, kind, request.GET, with_codes=_may_see_codes(request, school))
 
 
-@school_page()
+@school_page(MANAGE)
 def template_download(request, school, kind: str):
-    _check(request, school, kind, manage=True)
     response = HttpResponse(
         workbooks.build_template(kind, school.kind),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -246,9 +237,8 @@ def template_download(request, school, kind: str):
     return response
 
 
-@school_page()
+@school_page(_view_action)
 def help_page(request, school, kind: str):
-    _check(request, school, kind, manage=False)
     return render(request, "portals/school/rosters/help.html", _context(request, school, kind))
 
 
@@ -282,9 +272,8 @@ def _job_urls(school, kind: str, job: RosterJob) -> dict[str, str]:
     }
 
 
-@school_page()
+@school_page(MANAGE)
 def upload(request, school, kind: str):
-    _check(request, school, kind, manage=True)
     ctx = _context(request, school, kind)
     form = UploadForm(request.POST or None, request.FILES or None, people_word=ctx["people_word"])
     if request.method == "POST":
@@ -328,9 +317,8 @@ def _job(school, kind: str, job_id: int) -> RosterJob:
     return get_object_or_404(RosterJob.objects.defer("data"), pk=job_id, school=school, kind=kind)
 
 
-@school_page()
+@school_page(MANAGE)
 def job_status(request, school, kind: str, job_id: int):
-    _check(request, school, kind, manage=True)
     job = _job(school, kind, job_id)
     return JsonResponse(
         {
@@ -353,9 +341,8 @@ PHASES = {
 }
 
 
-@school_page()
+@school_page(MANAGE)
 def job_page(request, school, kind: str, job_id: int):
-    _check(request, school, kind, manage=True)
     job = _job(school, kind, job_id)
     result = job.result or {}
     labels = _labels(kind, school.kind)
@@ -382,11 +369,10 @@ def job_page(request, school, kind: str, job_id: int):
     return render(request, "portals/school/rosters/job.html", ctx)
 
 
-@school_page()
+@school_page(MANAGE)
 @require_POST
 def job_import(request, school, kind: str, job_id: int):
     """Upload the file that was just validated (green), after the confirmation."""
-    _check(request, school, kind, manage=True)
     source = get_object_or_404(RosterJob, pk=job_id, school=school, kind=kind)
     if request.POST.get("confirm_complete") not in ("on", "true", "1"):
         messages.error(
@@ -475,22 +461,19 @@ def _save_person(request, school, kind: str, person: Person | None):
     return render(request, "portals/school/rosters/person_form.html", ctx)
 
 
-@school_page()
+@school_page(MANAGE)
 def person_add(request, school, kind: str):
-    _check(request, school, kind, manage=True)
     return _save_person(request, school, kind, None)
 
 
-@school_page()
+@school_page(MANAGE)
 def person_edit(request, school, kind: str, person_id: int):
-    _check(request, school, kind, manage=True)
     person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
     return _save_person(request, school, kind, person)
 
 
-@school_page()
+@school_page(MANAGE)
 def person_remove(request, school, kind: str, person_id: int):
-    _check(request, school, kind, manage=True)
     person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
     if request.method == "POST":
         had_active = services.remove_person(person, actor=request.user)
@@ -511,11 +494,10 @@ def person_remove(request, school, kind: str, person_id: int):
     )
 
 
-@school_page()
+@school_page(MANAGE)
 @require_POST
 def remove_selected(request, school, kind: str):
     """Remove the selected people (or all matching the filter) after a confirmation step."""
-    _check(request, school, kind, manage=True)
     if request.POST.get("all_matching") == "1":
         qs = queries.filter_people(school, kind, request.POST)
     else:

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.schools import services as schools
 
@@ -11,7 +10,7 @@ from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_error
 from .guide import year_guide
 
 
-@school_page()
+@school_page("schools.view")
 def dashboard(request, school):
     """The school home page: the year in order, with what is done and what is next for
     this person's role (issue 8 #23)."""
@@ -22,7 +21,7 @@ def dashboard(request, school):
     )
 
 
-@school_page(RoleName.BUDGET_HOLDER)
+@school_page("schools.change_settings")
 def settings_page(request, school):
     initial = {f: getattr(school, f) for f in schools.SETTINGS_FIELDS}
     form = SchoolSettingsForm(request.POST or None, initial=initial)
@@ -37,12 +36,12 @@ def settings_page(request, school):
     return render(request, "portals/school/settings.html", {"school": school, "form": form})
 
 
-@school_page()
+@school_page("schools.view")
 def support(request, school):
     return render(request, "portals/school/support.html", {"school": school})
 
 
-@school_page(RoleName.BOARD)
+@school_page("schools.change_budget_holder")
 def budget_holder(request, school):
     """The board appoints or replaces the budget holder; CJP approves."""
     holders = list(schools.current_budget_holders(school))

@@ -16,7 +16,7 @@ from schwifty.exceptions import SchwiftyException
 
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core import audit, clock, mail, terms
+from cultuurkaart.core import audit, clock, mail, permissions, terms
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.models import TermsKind
 from cultuurkaart.core.money import (
@@ -819,7 +819,7 @@ def request_budget_holder_change(
 ) -> BudgetHolderChange:
     """The board (or its delegate) names a budget holder and confirms the mandate."""
 
-    if not actor.has_school_role(school.pk, RoleName.BOARD):
+    if not permissions.allows(actor, "schools.change_budget_holder", school_id=school.pk):
         raise DomainError(
             "Only the school board may appoint the budget holder.", type="forbidden", status=403
         )

@@ -100,14 +100,15 @@ def test_docent_plus_reads_without_codes_or_upload(school):
     assert client.get(url(school, kind="docenten")).status_code == 403
 
 
-def test_other_school_and_admin_get_404(bh_client, school):
+def test_other_school_gets_404_and_the_admin_403(bh_client, school):
     other = SchoolFactory()
     person = PersonFactory(school=other)
     assert bh_client.get(url(other)).status_code == 404
     assert bh_client.get(url(other, "export.xlsx")).status_code == 404
     assert bh_client.get(url(school, f"{person.pk}/")).status_code == 404
+    # The back office knows the school but never sees its roster (SPEC §1), as in the API.
     admin = with_role(UserFactory(), RoleName.ADMIN)
-    assert verified_client(admin).get(url(school)).status_code == 404
+    assert verified_client(admin).get(url(school)).status_code == 403
 
 
 def test_export_from_the_page(bh_client, school):
