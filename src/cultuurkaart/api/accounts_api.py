@@ -6,6 +6,9 @@ from ninja import Router, Schema, Status
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.models import ApiToken
 
+from .base import Page, errors, path_id
+from .schemas import ApiTokenCreated, ApiTokenOut, UserOut
+
 router = Router(tags=["me"])
 
 
@@ -24,28 +27,26 @@ def _token(t: ApiToken) -> dict:
     }
 
 
-@router.get("/me/tokens", response=dict)
+@router.get("/me/tokens", response={200: Page[ApiTokenOut], **errors(401)})
 def list_tokens(request):
     tokens = list(ApiToken.objects.filter(user=request.user))
     return {"count": len(tokens), "results": [_token(t) for t in tokens]}
 
 
-@router.post("/me/tokens", response={201: dict})
+@router.post("/me/tokens", response={201: ApiTokenCreated, **errors(401, 413, 422)})
 def create_token(request, payload: TokenIn):
     token, raw = accounts.create_api_token(request.user, name=payload.name)
     return Status(201, {**_token(token), "token": raw})
 
 
-@router.delete("/me/tokens/{token_id}", response={204: None})
+@router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
 def revoke_token(request, token_id: str):
-    token = get_object_or_404(
-        ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
-    )
+    token = get_object_or_404(ApiToken, pk=path_id(token_id), user=request.user)
     accounts.revoke_api_token(token, actor=request.user)
     return Status(204, None)
 
 
-@router.get("/me", response=dict)
+@router.get("/me", response={200: UserOut, **errors(401)})
 def me(request):
     user = request.user
     return {

@@ -8,6 +8,8 @@ from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core.errors import PermissionDenied
 from cultuurkaart.schools.models import School
 
+from .base import path_id
+
 
 def require_admin(request) -> None:
     if not request.user.is_platform_admin:
@@ -17,10 +19,7 @@ def require_admin(request) -> None:
 def school_for(request, school_id: str, *roles: str) -> School:
     """The school if the caller may see it; 404 otherwise. With `roles`, 403 when the
     caller belongs to the school but in another role."""
-    try:
-        pk = int(school_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
+    pk = path_id(school_id)
     user = request.user
     school = School.objects.filter(pk=pk).first()
     if school is None:

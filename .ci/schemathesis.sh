@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Schema-driven fuzzing of the HTTP API against a LIVE server (issue 8 point 20).
+#
+# A fresh SQLite database is migrated and loaded with the demo data; a platform admin token
+# and a budget holder token are made; `runserver --noreload` serves on a loopback port with
+# the test clock off; schemathesis then generates requests from /api/v1/openapi.json and
+# fails on a 5xx, an undocumented status code or content type, or a body that does not match
+# its declared schema. Bounded in examples and time (about two minutes on two cores).
+#
+#   .ci/schemathesis.sh              (from the repository root; uv on PATH)
+#   ST_MAX_EXAMPLES=50 ST_MAX_TIME=600 .ci/schemathesis.sh    a longer local run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${ST_PORT:-$((20000 + RANDOM % 20000))}"
+WORK=$(mktemp -d /tmp/ck-st.XXXXXX)
+export DATABASE_URL="sqlite:///$WORK/db.sqlite3"
+export DEBUG=0 CK_ALLOW_CLOCK_OVERRIDE=0 ALLOWED_HOSTS=127.0.0.1
+export SECRET_KEY="st-$(date +%s)-$RANDOM-a-long-random-enough-secret-key-for-the-fuzzer-0123456789"
+export CK_SITE_URL="http://127.0.0.1:$PORT"
+unset DJANGO_SETTINGS_MODULE
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+uv run python manage.py migrate --noinput -v 0
+uv run python manage.py seed_demo >/dev/null
+uv run python manage.py create_admin --email st-admin@example.org --token-file "$WORK/admin.token" >/dev/null
+# A budget holder of a demo school: its token reaches the school-scoped endpoints.
+uv run python manage.py shell -v 0 -c "
+from pathlib import Path
+from cultuurkaart.accounts import services
+from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.accounts.models import Role
+role = Role.objects.filter(role=RoleName.BUDGET_HOLDER).order_by('pk').first()
+_, raw = services.create_api_token(role.user, name='schemathesis')
+Path('$WORK/bh.token').write_text(raw)
+Path('$WORK/bh.school').write_text(str(role.school_id))
+"
+
+uv run python manage.py runserver "127.0.0.1:$PORT" --noreload --skip-checks >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$PORT/api/v1/openapi.json" -o /dev/null 2>/dev/null && break
+  sleep 0.5
+done
+
+CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+run_st() {
+  # $1: token file, then extra arguments
+  local token
+  token=$(cat "$1")
+  shift
+  uv run st run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+    --header "Authorization: Bearer $token" \
+    --checks "$CHECKS" \
+    --phases examples,coverage,fuzzing \
+    --max-examples "${ST_MAX_EXAMPLES:-15}" \
+    --max-time "${ST_MAX_TIME:-75}" \
+    --workers 2 --seed "${ST_SEED:-8}" --no-shrink \
+    --request-timeout 30 --suppress-health-check all \
+    --warnings off "$@"
+}
+
+status=0
+echo "--- schemathesis as the platform admin"
+run_st "$WORK/admin.token" || status=1
+echo "--- schemathesis as a budget holder (school-scoped and personal endpoints)"
+run_st "$WORK/bh.token" --include-path-regex '^/api/v1/(schools|me|budget-orders|invoices)' || status=1
+if ((status)); then
+  echo "schemathesis found failures; server log (last 80 lines):"
+  tail -n 80 "$WORK/server.log"
+fi
+exit $status
