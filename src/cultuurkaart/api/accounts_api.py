@@ -33,13 +33,13 @@ def list_tokens(request):
     return {"count": len(tokens), "results": [_token(t) for t in tokens]}
 
 
-@router.post("/me/tokens", response={201: ApiTokenCreated, **errors(401, 413, 422)})
+@router.post("/me/tokens", response={201: ApiTokenCreated, **errors(401, 403, 413, 422)})
 def create_token(request, payload: TokenIn):
     token, raw = accounts.create_api_token(request.user, name=payload.name)
     return Status(201, {**_token(token), "token": raw})
 
 
-@router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
+@router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 403, 404)})
 def revoke_token(request, token_id: str):
     token = get_object_or_404(ApiToken, pk=path_id(token_id), user=request.user)
     accounts.revoke_api_token(token, actor=request.user)

@@ -30,6 +30,13 @@ class TokenAuth(HttpBearer):
 class BrowserSessionAuth(SessionAuth):
     """The browser session (CSRF-checked); finance roles must have passed two-factor."""
 
+    def __call__(self, request: HttpRequest):
+        # Without a session cookie there is no session to protect: no CSRF check, so a call
+        # without credentials gets 401 (or reaches a public endpoint), never 403 "CSRF".
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = super().authenticate(request, key)
         if user is not None and not is_two_factor_satisfied(user):
@@ -113,6 +120,12 @@ def file_download(media_type: str, description: str) -> dict[str, Any]:
             }
         }
     }
+
+
+# `openapi_extra` of an operation that takes a token or session but also serves anonymous
+# callers (`auth=[*AUTH, lambda request: True]`): django-ninja appends this empty requirement
+# to the operation's, which marks authentication optional.
+OPTIONAL_AUTH = {"security": [{}]}
 
 
 def path_id(value: str) -> int:

@@ -215,7 +215,7 @@ def my_pass(request):
 
 
 @router.post(
-    "/me/deletion-request", response={201: DeletionRequestOut, **errors(401, 404, 409, 422)}
+    "/me/deletion-request", response={201: DeletionRequestOut, **errors(401, 403, 404, 409, 422)}
 )
 def request_deletion(request):
     """A member asks for their data to be deleted (carried out within 15 working days)."""

@@ -10,7 +10,7 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import School
 
 from . import serializers
-from .base import AUTH, Page, errors, path_id
+from .base import AUTH, OPTIONAL_AUTH, Page, errors, path_id
 from .permissions import require_admin, school_for
 from .schemas import (
     BudgetHolderChangeOut,
@@ -44,7 +44,8 @@ class RegistrationIn(Schema):
 @router.post(
     "/schools",
     auth=[*AUTH, lambda request: True],
-    response={201: SchoolRegistered, **errors(409, 413, 422)},
+    response={201: SchoolRegistered, **errors(403, 409, 413, 422)},
+    openapi_extra=OPTIONAL_AUTH,
 )
 def register(request, payload: RegistrationIn):
     actor = request.user if getattr(request.user, "is_authenticated", False) else None
