@@ -20,7 +20,7 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import Programme, School
 
 from . import serializers
-from .base import Page, errors, path_id
+from .base import Page, errors, paged, path_id
 from .permissions import require_admin
 from .schemas import LocationOut, ProgrammeOut, RegistryImportOut, TokenOut, UserOut
 
@@ -74,7 +74,12 @@ def update_programme(request, code: str, payload: ProgrammeIn):
     )
 
 
-@router.get("/programmes", auth=None, response={200: Page[ProgrammeOut], **errors(422)})
+@router.get(
+    "/programmes",
+    auth=None,
+    response={200: Page[ProgrammeOut], **errors(422)},
+    openapi_extra=paged(),
+)
 def list_programmes(request):
     """Programmes are public information (rates and dates)."""
     from .base import paginate

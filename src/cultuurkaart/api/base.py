@@ -122,6 +122,26 @@ def file_download(media_type: str, description: str) -> dict[str, Any]:
     }
 
 
+def paged() -> dict[str, Any]:
+    """`openapi_extra` of a list operation answered by `paginate`: its two query parameters."""
+    return {
+        "parameters": [
+            {
+                "in": "query",
+                "name": "page",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "in": "query",
+                "name": "page_size",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50},
+            },
+        ]
+    }
+
+
 # `openapi_extra` of an operation that takes a token or session but also serves anonymous
 # callers (`auth=[*AUTH, lambda request: True]`): django-ninja appends this empty requirement
 # to the operation's, which marks authentication optional.
@@ -251,11 +271,13 @@ def paginate(request: HttpRequest, queryset, serialize) -> dict[str, Any]:
     """`?page=N&page_size=M` (default 50, max 500) → {"count", "results"}."""
     from cultuurkaart.core.errors import ValidationFailed
 
-    try:
-        page = int(request.GET.get("page", 1))
-        size = int(request.GET.get("page_size", 50))
-    except ValueError as exc:
-        raise ValidationFailed("page and page_size must be whole numbers.") from exc
+    page = parse_id(request.GET.get("page", "1"), max_digits=9)
+    size = parse_id(request.GET.get("page_size", "50"), max_digits=3)
+    if page is None or size is None:
+        raise ValidationFailed(
+            "page and page_size must be whole numbers.",
+            errors=[{"field": "page", "code": "invalid", "message": "1–999999999"}],
+        )
     if page < 1 or not 1 <= size <= 500:
         raise ValidationFailed(
             "page ≥ 1 and 1 ≤ page_size ≤ 500.",

@@ -14,7 +14,7 @@ from cultuurkaart.core.money import to_api
 from cultuurkaart.ledger import queries as ledger
 from cultuurkaart.orders import queries, services
 
-from .base import Page, errors, paginate
+from .base import Page, errors, paged, paginate
 from .orders import serialize_invoice
 from .permissions import require_admin, school_for
 from .schemas import BudgetOut, ContributionOut, LedgerLineOut
@@ -77,6 +77,7 @@ def serialize_line(line) -> dict[str, Any]:
 @router.get(
     "/schools/{school_id}/transactions",
     response={200: Page[LedgerLineOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def transactions(request, school_id: str, programme: str | None = None):
     """Every credit (+) and debit (−) of the collective budget with the running balance."""

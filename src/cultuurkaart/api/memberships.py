@@ -22,7 +22,7 @@ from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Member
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
 
-from .base import Page, errors, paginate, path_id
+from .base import Page, errors, paged, paginate, path_id
 from .permissions import require_admin, school_for
 from .schemas import (
     ActivationCodeOut,
@@ -134,6 +134,7 @@ def invitation_progress(request, school_id: str, batch_id: str):
 @router.get(
     "/schools/{school_id}/activation-codes",
     response={200: Page[ActivationCodeOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def activation_codes(request, school_id: str, kind: str | None = None):
     """Budget holder only: the current unused code of each person (anonymous process)."""
@@ -243,6 +244,7 @@ def _teacher(m: Membership, designated: set[int]) -> dict:
 @router.get(
     "/schools/{school_id}/docent-plus",
     response={200: Page[TeacherOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def docent_plus_list(request, school_id: str):
     """Budget holder: teachers with an active membership and whether they are Docent+."""
@@ -323,6 +325,7 @@ def _code_request(r: CodeRequest) -> dict:
 @router.get(
     "/schools/{school_id}/code-requests",
     response={200: Page[CodeRequestOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def code_requests(request, school_id: str, status: str = CodeRequestStatus.PENDING):
     school = school_for(request, school_id, BH)
@@ -390,7 +393,11 @@ def _membership_admin(m: Membership) -> dict:
     }
 
 
-@router.get("/admin/memberships", response={200: Page[MembershipAdminOut], **errors(401, 403, 422)})
+@router.get(
+    "/admin/memberships",
+    response={200: Page[MembershipAdminOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def admin_memberships(request, school: str | None = None, status: str | None = None):
     """Admin: memberships (member accounts are a direct relationship with CJP, SPEC §1);
     no roster data."""

@@ -20,7 +20,7 @@ from cultuurkaart.orders import services
 from cultuurkaart.orders.constants import AWAITING
 from cultuurkaart.orders.models import BudgetOrder, IdempotencyRecord, Invoice
 
-from .base import Page, errors, file_download, paginate, path_id
+from .base import Page, errors, file_download, paged, paginate, path_id
 from .permissions import require_admin, school_for
 from .schemas import (
     InvoiceOut,
@@ -153,6 +153,7 @@ def submit(request, school_id: str, payload: OrderIn):
 @router.get(
     "/schools/{school_id}/budget-orders",
     response={200: Page[OrderOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_orders(request, school_id: str, programme: str | None = None):
     school = school_for(request, school_id, *READERS)
@@ -183,7 +184,11 @@ def cancel(request, order_id: str):
     return Status(204, None)
 
 
-@router.get("/admin/budget-orders", response={200: Page[OrderOut], **errors(401, 403, 422)})
+@router.get(
+    "/admin/budget-orders",
+    response={200: Page[OrderOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def worklist(request, status: str | None = None):
     """Admin: orders; `status=awaiting` gives the worklist (objection period over)."""
     require_admin(request)
@@ -224,6 +229,7 @@ def reject(request, order_id: str, payload: ReasonIn):
 @router.get(
     "/schools/{school_id}/invoices",
     response={200: Page[InvoiceOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_invoices(request, school_id: str):
     school = school_for(request, school_id, *INVOICE_READERS)
@@ -236,7 +242,11 @@ def list_invoices(request, school_id: str):
     return paginate(request, qs, serialize_invoice)
 
 
-@router.get("/admin/invoices", response={200: Page[InvoiceOut], **errors(401, 403, 422)})
+@router.get(
+    "/admin/invoices",
+    response={200: Page[InvoiceOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def admin_invoices(request, status: str | None = None):
     require_admin(request)
     qs = Invoice.objects.select_related("programme").prefetch_related("lines")

@@ -20,7 +20,7 @@ from cultuurkaart.rosters.exceptions import ConfirmationRequired, InvalidRoster,
 from cultuurkaart.rosters.models import Person
 from cultuurkaart.rosters.validation import validate_file
 
-from .base import XLSX, Page, errors, file_download, paginate, path_id
+from .base import XLSX, Page, errors, file_download, paged, paginate, path_id
 from .permissions import school_for
 from .schemas import PersonOut, RosterReplaced, RosterValidation
 
@@ -166,6 +166,7 @@ def add(request, school_id: str, kind: str, payload: PersonIn):
     "/schools/{school_id}/roster/{kind}",
     response={200: Page[PersonOut], **errors(401, 403, 404, 422)},
     exclude_unset=True,
+    openapi_extra=paged(),
 )
 def list_people(request, school_id: str, kind: str):
     """The list, filtered by `first_name`, `last_name`, `email`, `mobile`, `year`, `group`,

@@ -10,7 +10,7 @@ from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import School
 
 from . import serializers
-from .base import AUTH, OPTIONAL_AUTH, Page, errors, path_id
+from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, path_id
 from .permissions import require_admin, school_for
 from .schemas import (
     BudgetHolderChangeOut,
@@ -96,7 +96,11 @@ def update_school(request, school_id: str, payload: SettingsIn):
     return serializers.school(_load(str(school.pk)))
 
 
-@router.get("/admin/schools", response={200: Page[SchoolOut], **errors(401, 403, 422)})
+@router.get(
+    "/admin/schools",
+    response={200: Page[SchoolOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def list_schools(request, status: str | None = None):
     from .base import paginate
 

@@ -234,3 +234,30 @@ def test_a_session_without_its_csrf_token_is_still_refused(budget_holder):
     client.force_login(budget_holder)
     response = client.post("/api/v1/me/tokens", {}, content_type="application/json")
     assert response.status_code == 403
+
+
+# --- paging --------------------------------------------------------------------------------------
+
+UNPAGED_LISTS = {("get", "/api/v1/me/tokens")}  # a person's few tokens, all at once
+
+
+def test_list_operations_document_their_paging(document):
+    lacking = []
+    for method, path, op in operations(document):
+        body = op["responses"].get("200", {}).get("content", {}).get("application/json")
+        if not body or not body["schema"].get("$ref", "").startswith("#/components/schemas/Page_"):
+            continue
+        names = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+        if (method, path) not in UNPAGED_LISTS and not {"page", "page_size"} <= names:
+            lacking.append(f"{method.upper()} {path}")
+    assert lacking == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["page=99999999999999999999", "page=%D9%A1", "page_size=%C2%B2", "page=0"]
+)
+def test_paging_beyond_range_or_not_in_ascii_digits_is_422(query):
+    response = Client().get(f"/api/v1/programmes?{query}")
+    assert response.status_code == 422
+    assert response.json()["type"] == "validation-error"
