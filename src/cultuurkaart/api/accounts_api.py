@@ -9,6 +9,10 @@ from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.models import ApiToken
 from cultuurkaart.core.ratelimit import client_ip
 
+from .base import Page, errors, path_id
+from .schemas import ApiTokenCreated, ApiTokenOut, UserOut
+from .serializers import user_out
+
 router = Router(tags=["me"])
 
 
@@ -35,13 +39,13 @@ def _token(t: ApiToken) -> dict:
     }
 
 
-@router.get("/me/tokens", response=dict)
+@router.get("/me/tokens", response={200: Page[ApiTokenOut], **errors(401)})
 def list_tokens(request):
     tokens = list(ApiToken.objects.filter(user=request.user))
     return {"count": len(tokens), "results": [_token(t) for t in tokens]}
 
 
-@router.post("/me/tokens", response={201: dict})
+@router.post("/me/tokens", response={201: ApiTokenCreated, **errors(401, 403, 413, 422)})
 def create_token(request, payload: TokenIn):
     token, raw = accounts.mint_api_token_for_self(
         request.user,
@@ -54,11 +58,9 @@ def create_token(request, payload: TokenIn):
     return Status(201, {**_token(token), "token": raw})
 
 
-@router.delete("/me/tokens/{token_id}", response={204: None})
+@router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 403, 404)})
 def revoke_token(request, token_id: str):
-    token = get_object_or_404(
-        ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=request.user
-    )
+    token = get_object_or_404(ApiToken, pk=path_id(token_id), user=request.user)
     accounts.revoke_api_token(token, actor=request.user)
     return Status(204, None)
 
@@ -68,30 +70,13 @@ class MeIn(Schema):
     language: str
 
 
-@router.get("/me", response=dict)
+@router.get("/me", response={200: UserOut, **errors(401)})
 def me(request):
-    return _me(request.user)
+    return user_out(request.user)
 
 
-@router.patch("/me", response=dict)
+@router.patch("/me", response={200: UserOut, **errors(401, 413, 422)})
 def update_me(request, payload: MeIn):
     """Change one's own account settings (the language)."""
     accounts.set_language(request.user, payload.language, actor=request.user)
-    return _me(request.user)
-
-
-def _me(user) -> dict:
-    return {
-        "id": str(user.pk),
-        "email": user.email,
-        "name": user.name,
-        "language": user.language,
-        "roles": [
-            {
-                "role": r.role,
-                "school": str(r.school_id) if r.school_id else None,
-                "provider": str(r.provider_id) if r.provider_id else None,
-            }
-            for r in user.roles.all()
-        ],
-    }
+    return user_out(request.user)

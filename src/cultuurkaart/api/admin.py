@@ -12,12 +12,15 @@ from cultuurkaart.accounts.constants import PROVIDER_ROLES, SCHOOL_ROLES, RoleNa
 from cultuurkaart.accounts.models import User
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.fields import ApiDate, ApiNationalTotal, ApiRate
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import Programme, School
 
 from . import serializers
+from .base import Page, errors, paged, path_id
 from .permissions import require
+from .schemas import LocationOut, ProgrammeOut, RegistryImportOut, TokenOut, UserOut
 
 router = Router(tags=["admin"])
 
@@ -58,7 +61,7 @@ class ProgrammeIn(Schema):
     )
 
 
-@router.post("/admin/programmes", response={201: dict})
+@router.post("/admin/programmes", response={201: ProgrammeOut, **errors(401, 403, 409, 413, 422)})
 def create_programme(request, payload: ProgrammeIn):
     require(request, "schools.manage_programmes")
     data = payload.dict()
@@ -66,7 +69,9 @@ def create_programme(request, payload: ProgrammeIn):
     return Status(201, serializers.programme(programme))
 
 
-@router.put("/admin/programmes/{code}", response=dict)
+@router.put(
+    "/admin/programmes/{code}", response={200: ProgrammeOut, **errors(401, 403, 404, 409, 413, 422)}
+)
 def update_programme(request, code: str, payload: ProgrammeIn):
     require(request, "schools.manage_programmes")
     programme = get_object_or_404(Programme, code=code)
@@ -75,7 +80,12 @@ def update_programme(request, code: str, payload: ProgrammeIn):
     )
 
 
-@router.get("/programmes", auth=None, response=dict)
+@router.get(
+    "/programmes",
+    auth=None,
+    response={200: Page[ProgrammeOut], **errors(422)},
+    openapi_extra=paged(),
+)
 def list_programmes(request):
     """Programmes are public information (rates and dates)."""
     from .base import paginate
@@ -93,14 +103,19 @@ class LocationIn(Schema):
     students: int | None = None
 
 
-@router.post("/admin/registry/locations", response={200: dict, 201: dict})
+@router.post(
+    "/admin/registry/locations",
+    response={200: LocationOut, 201: LocationOut, **errors(401, 403, 413, 422)},
+)
 def upsert_location(request, payload: LocationIn):
     require(request, "schools.manage_registry")
     location, created = schools.upsert_location(payload.dict(), actor=request.user)
     return Status(201 if created else 200, serializers.location(location))
 
 
-@router.post("/admin/registry/import", response=dict)
+@router.post(
+    "/admin/registry/import", response={200: RegistryImportOut, **errors(401, 403, 413, 422)}
+)
 def import_registry(request, file: File[UploadedFile], kind: Form[str | None] = None):
     """DUO open-data CSV (`file`); `kind` is vo or mbo (guessed from the columns if absent)."""
     require(request, "schools.manage_registry")
@@ -133,23 +148,7 @@ class UserIn(Schema):
     roles: list[RoleIn] = []
 
 
-def _user_out(user: User) -> dict:
-    return {
-        "id": str(user.pk),
-        "email": user.email,
-        "name": user.name,
-        "roles": [
-            {
-                "role": r.role,
-                "school": str(r.school_id) if r.school_id else None,
-                "provider": str(r.provider_id) if r.provider_id else None,
-            }
-            for r in user.roles.all()
-        ],
-    }
-
-
-@router.post("/admin/users", response={201: dict})
+@router.post("/admin/users", response={201: UserOut, **errors(401, 403, 413, 422)})
 def create_user(request, payload: UserIn):
     require(request, "accounts.manage_users")
     errors: list[dict] = []
@@ -163,17 +162,13 @@ def create_user(request, payload: UserIn):
             continue
         school = provider = None
         if role.school is not None:
-            school = School.objects.filter(
-                pk=int(role.school) if role.school.isdigit() else 0
-            ).first()
+            school = School.objects.filter(pk=parse_id(role.school)).first()
             if school is None:
                 errors.append(
                     {"field": f"roles.{i}.school", "code": "unknown", "message": "Unknown school."}
                 )
         if role.provider is not None:
-            provider = Provider.objects.filter(
-                pk=int(role.provider) if role.provider.isdigit() else 0
-            ).first()
+            provider = Provider.objects.filter(pk=parse_id(role.provider)).first()
             if provider is None:
                 errors.append(
                     {
@@ -205,12 +200,12 @@ def create_user(request, payload: UserIn):
         user, _ = accounts.get_or_create_user(email, name=payload.name)
         for role, school, provider in grants:
             accounts.grant_role(user, role, school=school, provider=provider, actor=request.user)
-    return Status(201, _user_out(user))
+    return Status(201, serializers.user_out(user))
 
 
-@router.post("/admin/users/{user_id}/tokens", response={201: dict})
+@router.post("/admin/users/{user_id}/tokens", response={201: TokenOut, **errors(401, 403, 404)})
 def create_user_token(request, user_id: str):
     require(request, "accounts.manage_users")
-    user = get_object_or_404(User, pk=int(user_id) if user_id.isdigit() else 0)
+    user = get_object_or_404(User, pk=path_id(user_id))
     _, raw = accounts.create_api_token(user, name="Issued by admin", actor=request.user)
     return Status(201, {"token": raw})

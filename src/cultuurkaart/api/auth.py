@@ -3,6 +3,8 @@ from ninja import Router, Schema, Status
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.core.ratelimit import client_ip
 
+from .base import Out, errors
+
 router = Router(tags=["auth"])
 
 
@@ -13,11 +15,11 @@ class TokenRequest(Schema):
     name: str | None = None
 
 
-class TokenResponse(Schema):
+class TokenResponse(Out):
     token: str
 
 
-@router.post("/auth/token", auth=None, response={201: TokenResponse})
+@router.post("/auth/token", auth=None, response={201: TokenResponse, **errors(401, 413, 422, 429)})
 def issue_token(request, payload: TokenRequest):
     """Issue a personal API token. Finance roles send their TOTP code as `otp`."""
     user = accounts.login_with_password(

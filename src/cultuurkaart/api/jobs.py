@@ -2,12 +2,24 @@ from ninja import Router
 
 from cultuurkaart.core import jobs
 
+from .base import errors
 from .permissions import require
+from .schemas import JobResult
 
 router = Router(tags=["jobs"])
 
 
-@router.post("/admin/jobs/{name}", response=dict)
+@router.post(
+    "/admin/jobs/{name}",
+    response={200: JobResult, **errors(401, 403, 404, 413, 422)},
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "description": "The job's parameters, if it takes any.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def run_job(request, name: str):
     """Run a scheduled job now (honours X-Clock). The body holds the job's parameters."""
     import json

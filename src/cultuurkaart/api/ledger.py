@@ -13,9 +13,10 @@ from cultuurkaart.core.money import to_api
 from cultuurkaart.ledger import queries as ledger
 from cultuurkaart.orders import queries, services
 
-from .base import paginate
+from .base import Page, errors, paged, paginate
 from .orders import serialize_invoice
 from .permissions import require, school_for
+from .schemas import BudgetOut, ContributionOut, LedgerLineOut
 
 router = Router(tags=["ledger"])
 
@@ -36,7 +37,7 @@ def _programme(school, code: str | None):
     return programme
 
 
-@router.get("/schools/{school_id}/budget", response=dict)
+@router.get("/schools/{school_id}/budget", response={200: BudgetOut, **errors(401, 403, 404, 422)})
 def budget(request, school_id: str, programme: str | None = None):
     school = school_for(request, school_id, action="ledger.view")
     summary = queries.budget_summary(school, _programme(school, programme))
@@ -76,7 +77,11 @@ def serialize_line(line) -> dict[str, Any]:
     }
 
 
-@router.get("/schools/{school_id}/transactions", response=dict)
+@router.get(
+    "/schools/{school_id}/transactions",
+    response={200: Page[LedgerLineOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def transactions(request, school_id: str, programme: str | None = None):
     """Every credit (+) and debit (−) of the collective budget with the running balance."""
     school = school_for(request, school_id, action="ledger.view")
@@ -92,7 +97,10 @@ class ContributionIn(Schema):
     funder_address: str = ""
 
 
-@router.post("/admin/schools/{school_id}/third-party-contributions", response={201: dict})
+@router.post(
+    "/admin/schools/{school_id}/third-party-contributions",
+    response={201: ContributionOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def third_party(request, school_id: str, payload: ContributionIn):
     require(request, "ledger.add_third_party_contribution")
     school = school_for(request, school_id, action="ledger.add_third_party_contribution")

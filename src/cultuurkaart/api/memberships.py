@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role
 from cultuurkaart.core.idempotency import idempotent
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.ratelimit import client_ip
 from cultuurkaart.memberships import queries, services
 from cultuurkaart.memberships.constants import (
@@ -22,8 +23,20 @@ from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Member
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
 
-from .base import paginate
+from .base import Page, errors, paged, paginate, path_id
 from .permissions import require, school_for
+from .schemas import (
+    ActivationCodeOut,
+    ActivationOut,
+    CodeRequestCreated,
+    CodeRequestOut,
+    DeletionRequestOut,
+    InvitationBatchOut,
+    MembershipAdminOut,
+    MembershipsEnded,
+    PassOut,
+    TeacherOut,
+)
 
 router = Router(tags=["memberships"])
 
@@ -58,7 +71,10 @@ def _batch(batch: InvitationBatch) -> dict:
     }
 
 
-@router.post("/schools/{school_id}/invitations", response=dict)
+@router.post(
+    "/schools/{school_id}/invitations",
+    response={200: InvitationBatchOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def invite(request, school_id: str, payload: InvitationsIn):
     """Budget holder or Docent+: a fresh single-use code for each selected person without an
     active membership, e-mailed when they have an address. `sent` counts fresh codes,
@@ -87,12 +103,11 @@ def invite(request, school_id: str, payload: InvitationsIn):
         )
     person_ids = None
     if payload.person_ids is not None:
-        try:
-            person_ids = [int(pk) for pk in payload.person_ids]
-        except ValueError as exc:
+        person_ids = [parse_id(pk) for pk in payload.person_ids]
+        if None in person_ids:
             raise ValidationFailed(
                 errors=[{"field": "person_ids", "code": "invalid", "message": "Unknown id."}]
-            ) from exc
+            )
 
     def compute():
         batch = services.invite_people(
@@ -110,7 +125,10 @@ def invite(request, school_id: str, payload: InvitationsIn):
     return answer
 
 
-@router.get("/schools/{school_id}/invitations/{batch_id}", response=dict)
+@router.get(
+    "/schools/{school_id}/invitations/{batch_id}",
+    response={200: InvitationBatchOut, **errors(401, 403, 404)},
+)
 def invitation_progress(request, school_id: str, batch_id: str):
     school = school_for(request, school_id, action="memberships.invite")
     batch = InvitationBatch.objects.filter(pk=_int(batch_id), school=school).first()
@@ -119,7 +137,11 @@ def invitation_progress(request, school_id: str, batch_id: str):
     return _batch(batch)
 
 
-@router.get("/schools/{school_id}/activation-codes", response=dict)
+@router.get(
+    "/schools/{school_id}/activation-codes",
+    response={200: Page[ActivationCodeOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def activation_codes(request, school_id: str, kind: str | None = None):
     """Budget holder only: the current unused code of each person (anonymous process)."""
     school = school_for(request, school_id, action="memberships.view_codes")
@@ -158,7 +180,9 @@ class ActivationIn(Schema):
     parents_informed: bool | None = None
 
 
-@router.post("/activations", auth=None, response={201: dict})
+@router.post(
+    "/activations", auth=None, response={201: ActivationOut, **errors(404, 409, 413, 422, 429)}
+)
 def activate(request, payload: ActivationIn):
     """No authentication. 404 invalid-code, 409 code-used, 422 parental-notice-required or
     field errors, 429 after too many failed attempts from one client."""
@@ -177,7 +201,7 @@ def activate(request, payload: ActivationIn):
     )
 
 
-@router.get("/me/pass", response=dict)
+@router.get("/me/pass", response={200: PassOut, **errors(401, 404)})
 def my_pass(request):
     membership = queries.membership_for_pass(request.user)
     if membership is None:
@@ -197,7 +221,9 @@ def my_pass(request):
     }
 
 
-@router.post("/me/deletion-request", response={201: dict})
+@router.post(
+    "/me/deletion-request", response={201: DeletionRequestOut, **errors(401, 403, 404, 409, 422)}
+)
 def request_deletion(request):
     """A member asks for their data to be deleted (carried out within 15 working days)."""
     req = services.request_deletion(request.user)
@@ -221,7 +247,11 @@ def _teacher(m: Membership, designated: set[int]) -> dict:
     }
 
 
-@router.get("/schools/{school_id}/docent-plus", response=dict)
+@router.get(
+    "/schools/{school_id}/docent-plus",
+    response={200: Page[TeacherOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def docent_plus_list(request, school_id: str):
     """Budget holder: teachers with an active membership and whether they are Docent+."""
     school = school_for(request, school_id, action="memberships.designate_docent_plus")
@@ -239,7 +269,10 @@ def _membership_at(school, membership_id: str) -> Membership:
     return membership
 
 
-@router.post("/schools/{school_id}/docent-plus", response={201: dict})
+@router.post(
+    "/schools/{school_id}/docent-plus",
+    response={201: TeacherOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def docent_plus_designate(request, school_id: str, payload: DesignateIn):
     """Budget holder designates a teacher with an active membership (422
     membership-not-active otherwise)."""
@@ -249,7 +282,10 @@ def docent_plus_designate(request, school_id: str, payload: DesignateIn):
     return Status(201, _teacher(membership, {membership.user_id}))
 
 
-@router.delete("/schools/{school_id}/docent-plus/{membership_id}", response={204: None})
+@router.delete(
+    "/schools/{school_id}/docent-plus/{membership_id}",
+    response={204: None, **errors(401, 403, 404, 409, 422)},
+)
 def docent_plus_withdraw(request, school_id: str, membership_id: str):
     school = school_for(request, school_id, action="memberships.designate_docent_plus")
     membership = _membership_at(school, membership_id)
@@ -269,7 +305,9 @@ class CodeRequestIn(Schema):
     kind: str = RosterKind.STUDENTS
 
 
-@router.post("/code-requests", auth=None, response={201: dict})
+@router.post(
+    "/code-requests", auth=None, response={201: CodeRequestCreated, **errors(409, 413, 422, 429)}
+)
 def create_code_request(request, payload: CodeRequestIn):
     """No authentication (rate-limited per client): an MBO student or teacher asks their
     school for a code."""
@@ -290,7 +328,11 @@ def _code_request(r: CodeRequest) -> dict:
     }
 
 
-@router.get("/schools/{school_id}/code-requests", response=dict)
+@router.get(
+    "/schools/{school_id}/code-requests",
+    response={200: Page[CodeRequestOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def code_requests(request, school_id: str, status: str = CodeRequestStatus.PENDING):
     school = school_for(request, school_id, action="memberships.handle_code_requests")
     return paginate(
@@ -309,11 +351,14 @@ def _request_at(school, request_id: str) -> CodeRequest:
     return req
 
 
-@router.post("/schools/{school_id}/code-requests/{request_id}/confirm", response=dict)
+@router.post(
+    "/schools/{school_id}/code-requests/{request_id}/confirm",
+    response={200: CodeRequestOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def confirm_code_request(request, school_id: str, request_id: str, payload: ConfirmIn):
     school = school_for(request, school_id, action="memberships.handle_code_requests")
     req = _request_at(school, request_id)
-    person = Person.objects.filter(pk=_int(payload.person_id), school=school).first()
+    person = Person.objects.filter(pk=parse_id(payload.person_id), school=school).first()
     if person is None:
         from cultuurkaart.memberships.exceptions import UnknownPerson
 
@@ -323,7 +368,10 @@ def confirm_code_request(request, school_id: str, request_id: str, payload: Conf
     return _code_request(services.confirm_code_request(req, person, actor=request.user))
 
 
-@router.post("/schools/{school_id}/code-requests/{request_id}/reject", response=dict)
+@router.post(
+    "/schools/{school_id}/code-requests/{request_id}/reject",
+    response={200: CodeRequestOut, **errors(401, 403, 404, 409, 422)},
+)
 def reject_code_request(request, school_id: str, request_id: str):
     school = school_for(request, school_id, action="memberships.handle_code_requests")
     return _code_request(
@@ -351,20 +399,27 @@ def _membership_admin(m: Membership) -> dict:
     }
 
 
-@router.get("/admin/memberships", response=dict)
+@router.get(
+    "/admin/memberships",
+    response={200: Page[MembershipAdminOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def admin_memberships(request, school: str | None = None, status: str | None = None):
     """Admin: memberships (member accounts are a direct relationship with CJP, SPEC §1);
     no roster data."""
     require(request, "memberships.administer")
     qs = Membership.objects.select_related("programme").order_by("-activated_at", "-pk")
     if school:
-        qs = qs.filter(school_id=_int(school))
+        qs = qs.filter(school_id=parse_id(school))  # not an id: no school, an empty list
     if status:
         qs = qs.filter(status=status)
     return paginate(request, qs, _membership_admin)
 
 
-@router.post("/admin/memberships/{membership_id}/end", response=dict)
+@router.post(
+    "/admin/memberships/{membership_id}/end",
+    response={200: MembershipAdminOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def admin_end_membership(request, membership_id: str, payload: EndIn):
     """Admin: end one membership early (misuse). Pass invalid, member e-mailed."""
     require(request, "memberships.administer")
@@ -376,7 +431,10 @@ def admin_end_membership(request, membership_id: str, payload: EndIn):
     return _membership_admin(membership)
 
 
-@router.post("/admin/schools/{school_id}/memberships/end", response=dict)
+@router.post(
+    "/admin/schools/{school_id}/memberships/end",
+    response={200: MembershipsEnded, **errors(401, 403, 404, 409, 422)},
+)
 def admin_end_school_memberships(request, school_id: str):
     """Admin: end every active membership of a school (withdrawal or cancelled
     registration)."""
@@ -386,7 +444,4 @@ def admin_end_school_memberships(request, school_id: str):
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
+    return path_id(value)

@@ -17,8 +17,16 @@ from cultuurkaart.orders import services
 from cultuurkaart.orders.constants import AWAITING
 from cultuurkaart.orders.models import BudgetOrder, Invoice
 
-from .base import paginate
+from .base import Page, errors, file_download, paged, paginate, path_id
 from .permissions import check_school, require, school_for
+from .schemas import (
+    InvoiceOut,
+    OrderApproved,
+    OrderOut,
+    OrderRejected,
+    PaymentOut,
+    QuoteOut,
+)
 
 router = Router(tags=["orders"])
 
@@ -96,16 +104,12 @@ class OrderIn(Schema):
     reference: Any = None
 
 
-def _pk(value: str) -> int:
-    if not (value.isascii() and value.isdigit()):
-        raise Http404
-    return int(value)
-
-
 def _order(request, order_id: str, action: str) -> BudgetOrder:
     """The order, if the caller may do `action` at its school (404 outside it)."""
     order = (
-        BudgetOrder.objects.select_related("programme", "school").filter(pk=_pk(order_id)).first()
+        BudgetOrder.objects.select_related("programme", "school")
+        .filter(pk=path_id(order_id))
+        .first()
     )
     if order is None:
         raise Http404
@@ -114,14 +118,17 @@ def _order(request, order_id: str, action: str) -> BudgetOrder:
 
 
 def _invoice(request, invoice_id: str, action: str) -> Invoice:
-    invoice = Invoice.objects.select_related("programme").filter(pk=_pk(invoice_id)).first()
+    invoice = Invoice.objects.select_related("programme").filter(pk=path_id(invoice_id)).first()
     if invoice is None:
         raise Http404
     check_school(request, invoice.school_id, action)
     return invoice
 
 
-@router.post("/schools/{school_id}/budget-orders/quote", response=dict)
+@router.post(
+    "/schools/{school_id}/budget-orders/quote",
+    response={200: QuoteOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def quote(request, school_id: str, payload: OrderIn):
     """The invoice lines and budgets for these numbers; nothing is stored."""
     school = school_for(request, school_id, action="orders.submit")
@@ -129,14 +136,21 @@ def quote(request, school_id: str, payload: OrderIn):
     return {**result.api(), "budget": result.budget_api()}
 
 
-@router.post("/schools/{school_id}/budget-orders", response={201: dict})
+@router.post(
+    "/schools/{school_id}/budget-orders",
+    response={201: OrderOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def submit(request, school_id: str, payload: OrderIn):
     school = school_for(request, school_id, action="orders.submit")
     order = services.submit_order(school, payload.dict(), actor=request.user)
     return Status(201, serialize_order(order))
 
 
-@router.get("/schools/{school_id}/budget-orders", response=dict)
+@router.get(
+    "/schools/{school_id}/budget-orders",
+    response={200: Page[OrderOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def list_orders(request, school_id: str, programme: str | None = None):
     school = school_for(request, school_id, action="orders.view")
     qs = BudgetOrder.objects.filter(school=school).select_related("programme", "invoice")
@@ -145,26 +159,32 @@ def list_orders(request, school_id: str, programme: str | None = None):
     return paginate(request, qs.order_by("-submitted_at", "-id"), serialize_order)
 
 
-@router.get("/budget-orders/{order_id}", response=dict)
+@router.get("/budget-orders/{order_id}", response={200: OrderOut, **errors(401, 403, 404)})
 def get_order(request, order_id: str):
     return serialize_order(_order(request, order_id, "orders.view"))
 
 
-@router.patch("/budget-orders/{order_id}", response=dict)
+@router.patch(
+    "/budget-orders/{order_id}", response={200: OrderOut, **errors(401, 403, 404, 409, 413, 422)}
+)
 def change(request, order_id: str, payload: OrderIn):
     order = _order(request, order_id, "orders.change")
     data = {k: v for k, v in payload.dict().items() if v is not None}
     return serialize_order(services.change_order(order, data, actor=request.user))
 
 
-@router.delete("/budget-orders/{order_id}", response={204: None})
+@router.delete("/budget-orders/{order_id}", response={204: None, **errors(401, 403, 404, 409, 422)})
 def cancel(request, order_id: str):
     order = _order(request, order_id, "orders.change")
     services.cancel_order(order, actor=request.user)
     return Status(204, None)
 
 
-@router.get("/admin/budget-orders", response=dict)
+@router.get(
+    "/admin/budget-orders",
+    response={200: Page[OrderOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def worklist(request, status: str | None = None):
     """Admin: orders; `status=awaiting` gives the worklist (objection period over)."""
     require(request, "orders.review")
@@ -176,7 +196,10 @@ def worklist(request, status: str | None = None):
     return paginate(request, qs, serialize_order)
 
 
-@router.post("/admin/budget-orders/{order_id}/approve", response=dict)
+@router.post(
+    "/admin/budget-orders/{order_id}/approve",
+    response={200: OrderApproved, **errors(401, 403, 404, 409, 422)},
+)
 def approve(request, order_id: str):
     require(request, "orders.review")
     order = _order(request, order_id, "orders.review")
@@ -188,7 +211,10 @@ class ReasonIn(Schema):
     reason: str
 
 
-@router.post("/admin/budget-orders/{order_id}/reject", response=dict)
+@router.post(
+    "/admin/budget-orders/{order_id}/reject",
+    response={200: OrderRejected, **errors(401, 403, 404, 409, 413, 422)},
+)
 def reject(request, order_id: str, payload: ReasonIn):
     require(request, "orders.review")
     order = _order(request, order_id, "orders.review")
@@ -196,7 +222,11 @@ def reject(request, order_id: str, payload: ReasonIn):
     return {"id": str(order.pk), "status": order.status, "reason": order.rejection_reason}
 
 
-@router.get("/schools/{school_id}/invoices", response=dict)
+@router.get(
+    "/schools/{school_id}/invoices",
+    response={200: Page[InvoiceOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
 def list_invoices(request, school_id: str):
     school = school_for(request, school_id, action="orders.view_invoices")
     qs = (
@@ -208,7 +238,11 @@ def list_invoices(request, school_id: str):
     return paginate(request, qs, serialize_invoice)
 
 
-@router.get("/admin/invoices", response=dict)
+@router.get(
+    "/admin/invoices",
+    response={200: Page[InvoiceOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def admin_invoices(request, status: str | None = None):
     require(request, "orders.manage_invoices")
     qs = Invoice.objects.select_related("programme").prefetch_related("lines")
@@ -219,12 +253,16 @@ def admin_invoices(request, status: str | None = None):
     return paginate(request, qs.order_by("-issued_at", "-id"), serialize_invoice)
 
 
-@router.get("/invoices/{invoice_id}", response=dict)
+@router.get("/invoices/{invoice_id}", response={200: InvoiceOut, **errors(401, 403, 404)})
 def get_invoice(request, invoice_id: str):
     return serialize_invoice(_invoice(request, invoice_id, "orders.view_invoices"))
 
 
-@router.get("/invoices/{invoice_id}/pdf")
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response={200: None, **errors(401, 403, 404)},
+    openapi_extra=file_download("application/pdf", "The invoice as PDF."),
+)
 def invoice_pdf(request, invoice_id: str):
     invoice = _invoice(request, invoice_id, "orders.view_invoices")
     response = HttpResponse(bytes(invoice.pdf), content_type="application/pdf")
@@ -237,7 +275,10 @@ class PaymentIn(Schema):
     paid_on: ApiDate
 
 
-@router.post("/admin/invoices/{invoice_id}/payments", response={201: dict, 200: dict})
+@router.post(
+    "/admin/invoices/{invoice_id}/payments",
+    response={201: PaymentOut, 200: PaymentOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def register_payment(request, invoice_id: str, payload: PaymentIn):
     """Register a (partial) payment; honours `Idempotency-Key`."""
     require(request, "orders.manage_invoices")
@@ -264,7 +305,10 @@ class CreditNoteIn(Schema):
     reason: str
 
 
-@router.post("/admin/invoices/{invoice_id}/credit-note", response={201: dict})
+@router.post(
+    "/admin/invoices/{invoice_id}/credit-note",
+    response={201: InvoiceOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def credit_note(request, invoice_id: str, payload: CreditNoteIn):
     """Correct an open, unpaid invoice with a credit note (invoices are immutable)."""
     require(request, "orders.manage_invoices")

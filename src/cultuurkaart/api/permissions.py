@@ -7,6 +7,7 @@ from django.http import Http404
 
 from cultuurkaart.core import permissions
 from cultuurkaart.core.errors import PermissionDenied
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.permissions import Outcome
 from cultuurkaart.schools.models import School
 
@@ -31,10 +32,7 @@ def check_school(request, school_id: int, action: str) -> None:
 def school_for(request, school_id: str | int, *, action: str) -> School:
     """The school, if the caller may do `action` there (see `check_school`); 404 when it
     does not exist."""
-    try:
-        pk = int(str(school_id)) if str(school_id).isascii() else None
-    except ValueError:
-        pk = None
+    pk = school_id if isinstance(school_id, int) else parse_id(school_id)
     school = School.objects.filter(pk=pk).first() if pk is not None else None
     if school is None:
         permissions.record(request, action)

@@ -20,11 +20,11 @@ from cultuurkaart.rosters.exceptions import ConfirmationRequired, InvalidRoster,
 from cultuurkaart.rosters.models import Person
 from cultuurkaart.rosters.validation import validate_file
 
-from .base import paginate
+from .base import XLSX, Page, errors, file_download, paged, paginate, path_id
 from .permissions import may, school_for
+from .schemas import PersonOut, RosterReplaced, RosterValidation
 
 router = Router(tags=["rosters"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _school(request, school_id: str, kind: str, *, manage: bool):
@@ -60,7 +60,11 @@ def _read_upload(file: UploadedFile) -> bytes:
     return data
 
 
-@router.get("/schools/{school_id}/roster/{kind}/template", response={200: None})
+@router.get(
+    "/schools/{school_id}/roster/{kind}/template",
+    response={200: None, **errors(401, 403, 404)},
+    openapi_extra=file_download(XLSX, "The upload template (.xlsx)."),
+)
 def template(request, school_id: str, kind: str):
     """The .xlsx upload template for this school's type (VO: leerjaar/klas, MBO: studiejaar/opleiding)."""
     school = _school(request, school_id, kind, manage=True)
@@ -69,7 +73,10 @@ def template(request, school_id: str, kind: str):
     return response
 
 
-@router.post("/schools/{school_id}/roster/{kind}/validate", response=dict)
+@router.post(
+    "/schools/{school_id}/roster/{kind}/validate",
+    response={200: RosterValidation, **errors(401, 403, 404, 413, 422)},
+)
 def validate(request, school_id: str, kind: str, file: File[UploadedFile]):
     """Check a filled-in template: every error with its spreadsheet row and column."""
     school = _school(request, school_id, kind, manage=True)
@@ -77,7 +84,10 @@ def validate(request, school_id: str, kind: str, file: File[UploadedFile]):
     return result.as_api()
 
 
-@router.put("/schools/{school_id}/roster/{kind}", response=dict)
+@router.put(
+    "/schools/{school_id}/roster/{kind}",
+    response={200: RosterReplaced, **errors(401, 403, 404, 409, 413, 422)},
+)
 def replace(
     request,
     school_id: str,
@@ -131,7 +141,11 @@ class PersonPatch(Schema):
     type: str | None = None
 
 
-@router.post("/schools/{school_id}/roster/{kind}", response={201: dict})
+@router.post(
+    "/schools/{school_id}/roster/{kind}",
+    response={201: PersonOut, **errors(401, 403, 404, 409, 413, 422)},
+    exclude_unset=True,
+)
 def add(request, school_id: str, kind: str, payload: PersonIn):
     """Add one person by hand."""
     school = _school(request, school_id, kind, manage=True)
@@ -139,7 +153,12 @@ def add(request, school_id: str, kind: str, payload: PersonIn):
     return Status(201, person_out(person))
 
 
-@router.get("/schools/{school_id}/roster/{kind}", response=dict)
+@router.get(
+    "/schools/{school_id}/roster/{kind}",
+    response={200: Page[PersonOut], **errors(401, 403, 404, 422)},
+    exclude_unset=True,
+    openapi_extra=paged(),
+)
 def list_people(request, school_id: str, kind: str):
     """The list, filtered by `first_name`, `last_name`, `email`, `mobile`, `year`, `group`,
     `status` (repeatable), `q`; `sort` (a field, `-field` descending)."""
@@ -150,7 +169,11 @@ def list_people(request, school_id: str, kind: str):
     return paginate(request, qs, person_out)
 
 
-@router.get("/schools/{school_id}/roster/{kind}/export.xlsx", response={200: None})
+@router.get(
+    "/schools/{school_id}/roster/{kind}/export.xlsx",
+    response={200: None, **errors(401, 403, 404)},
+    openapi_extra=file_download(XLSX, "The (filtered) list as Excel."),
+)
 def export(request, school_id: str, kind: str):
     """The (filtered) list as Excel, with activation codes for the budget holder."""
     school = _school(request, school_id, kind, manage=False)
@@ -179,19 +202,26 @@ def export_response(school, kind: str, params, *, with_codes: bool) -> HttpRespo
     return response
 
 
-@router.patch("/schools/{school_id}/roster/{kind}/{person_id}", response=dict)
-def edit(request, school_id: str, kind: str, person_id: int, payload: PersonPatch):
+@router.patch(
+    "/schools/{school_id}/roster/{kind}/{person_id}",
+    response={200: PersonOut, **errors(401, 403, 404, 409, 413, 422)},
+    exclude_unset=True,
+)
+def edit(request, school_id: str, kind: str, person_id: str, payload: PersonPatch):
     """Edit one person by hand (fields left out stay as they are)."""
     school = _school(request, school_id, kind, manage=True)
-    person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
+    person = get_object_or_404(Person, pk=path_id(person_id), school=school, kind=kind)
     person = services.update_person(person, payload.dict(exclude_unset=True), actor=request.user)
     return person_out(person)
 
 
-@router.delete("/schools/{school_id}/roster/{kind}/{person_id}", response={204: None})
-def remove(request, school_id: str, kind: str, person_id: int):
+@router.delete(
+    "/schools/{school_id}/roster/{kind}/{person_id}",
+    response={204: None, **errors(401, 403, 404, 409)},
+)
+def remove(request, school_id: str, kind: str, person_id: str):
     """Remove one person by hand; an active membership stays, unused codes are revoked."""
     school = _school(request, school_id, kind, manage=True)
-    person = get_object_or_404(Person, pk=person_id, school=school, kind=kind)
+    person = get_object_or_404(Person, pk=path_id(person_id), school=school, kind=kind)
     services.remove_person(person, actor=request.user)
     return Status(204, None)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from ninja import Router, Schema, Status
 
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.schools import services as schools
 from cultuurkaart.schools.models import School
 
 from . import serializers
-from .base import AUTH
+from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, path_id
 from .permissions import may, require, school_for
+from .schemas import (
+    BudgetHolderChangeOut,
+    SchoolApproved,
+    SchoolOut,
+    SchoolRegistered,
+    SchoolRejected,
+)
 
 router = Router(tags=["schools"])
 
@@ -32,7 +40,12 @@ class RegistrationIn(Schema):
     refund_iban: str = ""
 
 
-@router.post("/schools", auth=[*AUTH, lambda request: True], response={201: dict})
+@router.post(
+    "/schools",
+    auth=[*AUTH, lambda request: True],
+    response={201: SchoolRegistered, **errors(403, 409, 413, 422)},
+    openapi_extra=OPTIONAL_AUTH,
+)
 def register(request, payload: RegistrationIn):
     actor = request.user if getattr(request.user, "is_authenticated", False) else None
     school = schools.register_school(payload.dict(), actor=actor)
@@ -40,10 +53,12 @@ def register(request, payload: RegistrationIn):
 
 
 def _load(school_id: str) -> School:
-    return School.objects.prefetch_related("locations", "programmes").get(pk=int(school_id))
+    return School.objects.prefetch_related("locations", "programmes").get(pk=path_id(school_id))
 
 
-@router.get("/schools/{school_id}", response=dict)
+@router.get(
+    "/schools/{school_id}", response={200: SchoolOut, **errors(401, 403, 404)}, exclude_unset=True
+)
 def get_school(request, school_id: str):
     """The school. Contacts and invoice data only for its managers (board, budget holder,
     Docent+) and the platform admin; teachers and students see the public part."""
@@ -69,7 +84,9 @@ class SettingsIn(Schema):
     refund_iban: str = ""
 
 
-@router.patch("/schools/{school_id}", response=dict)
+@router.patch(
+    "/schools/{school_id}", response={200: SchoolOut, **errors(401, 403, 404, 409, 413, 422)}
+)
 def update_school(request, school_id: str, payload: SettingsIn):
     """Budget holder: contacts and invoice data."""
     school = school_for(request, school_id, action="schools.change_settings")
@@ -77,7 +94,11 @@ def update_school(request, school_id: str, payload: SettingsIn):
     return serializers.school(_load(str(school.pk)))
 
 
-@router.get("/admin/schools", response=dict)
+@router.get(
+    "/admin/schools",
+    response={200: Page[SchoolOut], **errors(401, 403, 422)},
+    openapi_extra=paged(),
+)
 def list_schools(request, status: str | None = None):
     from .base import paginate
 
@@ -88,7 +109,10 @@ def list_schools(request, status: str | None = None):
     return paginate(request, qs, serializers.school)
 
 
-@router.post("/admin/schools/{school_id}/approve", response=dict)
+@router.post(
+    "/admin/schools/{school_id}/approve",
+    response={200: SchoolApproved, **errors(401, 403, 404, 409, 422)},
+)
 def approve(request, school_id: str):
     require(request, "schools.review_registrations")
     school = school_for(request, school_id, action="schools.review_registrations")
@@ -100,7 +124,10 @@ class RejectIn(Schema):
     reason: str
 
 
-@router.post("/admin/schools/{school_id}/reject", response=dict)
+@router.post(
+    "/admin/schools/{school_id}/reject",
+    response={200: SchoolRejected, **errors(401, 403, 404, 409, 413, 422)},
+)
 def reject(request, school_id: str, payload: RejectIn):
     require(request, "schools.review_registrations")
     school = school_for(request, school_id, action="schools.review_registrations")
@@ -127,13 +154,17 @@ def _change_out(change) -> dict:
     }
 
 
-@router.post("/schools/{school_id}/budget-holder-changes", response={201: dict})
+@router.post(
+    "/schools/{school_id}/budget-holder-changes",
+    response={201: BudgetHolderChangeOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def request_budget_holder_change(request, school_id: str, payload: BudgetHolderChangeIn):
     """Board: name a new (or extra) budget holder; CJP approves."""
     school = school_for(request, school_id, action="schools.change_budget_holder")
     data = payload.dict()
     if data["replaces"] is not None:
-        data["replaces"] = int(data["replaces"]) if data["replaces"].isdigit() else -1
+        pk = parse_id(data["replaces"])
+        data["replaces"] = -1 if pk is None else pk
     return Status(
         201, _change_out(schools.request_budget_holder_change(school, data, actor=request.user))
     )
@@ -143,27 +174,33 @@ class DecisionIn(Schema):
     reason: str = ""
 
 
-@router.post("/admin/budget-holder-changes/{change_id}/approve", response=dict)
+@router.post(
+    "/admin/budget-holder-changes/{change_id}/approve",
+    response={200: BudgetHolderChangeOut, **errors(401, 403, 404, 409, 422)},
+)
 def approve_budget_holder_change(request, change_id: str):
     from django.shortcuts import get_object_or_404
 
     from cultuurkaart.schools.models import BudgetHolderChange
 
     require(request, "schools.decide_budget_holder_changes")
-    change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
+    change = get_object_or_404(BudgetHolderChange, pk=path_id(change_id))
     return _change_out(
         schools.decide_budget_holder_change(change, approve=True, actor=request.user)
     )
 
 
-@router.post("/admin/budget-holder-changes/{change_id}/reject", response=dict)
+@router.post(
+    "/admin/budget-holder-changes/{change_id}/reject",
+    response={200: BudgetHolderChangeOut, **errors(401, 403, 404, 409, 413, 422)},
+)
 def reject_budget_holder_change(request, change_id: str, payload: DecisionIn):
     from django.shortcuts import get_object_or_404
 
     from cultuurkaart.schools.models import BudgetHolderChange
 
     require(request, "schools.decide_budget_holder_changes")
-    change = get_object_or_404(BudgetHolderChange, pk=int(change_id) if change_id.isdigit() else 0)
+    change = get_object_or_404(BudgetHolderChange, pk=path_id(change_id))
     return _change_out(
         schools.decide_budget_holder_change(
             change, approve=False, actor=request.user, reason=payload.reason

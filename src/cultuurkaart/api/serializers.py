@@ -79,3 +79,21 @@ def school(s: School) -> dict:
         "registered_at": s.registered_at.isoformat(),
         "rejection_reason": s.rejection_reason or None,
     }
+
+
+def user_out(user) -> dict:
+    """A person's account and roles (`GET /me`, `PATCH /me`, `POST /admin/users`)."""
+    return {
+        "id": str(user.pk),
+        "email": user.email,
+        "name": user.name,
+        "language": user.language,
+        "roles": [
+            {
+                "role": r.role,
+                "school": str(r.school_id) if r.school_id else None,
+                "provider": str(r.provider_id) if r.provider_id else None,
+            }
+            for r in user.roles.all()
+        ],
+    }

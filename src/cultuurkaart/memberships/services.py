@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cultuurkaart.core import audit, clock
 from cultuurkaart.core.dispatch import dispatch
 from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.ratelimit import FailureLimiter
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
@@ -148,8 +149,8 @@ def _fallback_filter(qs, params: dict):
         if value:
             qs = qs.filter(**{f"{name}__icontains": value})
     year = str(params.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    if (number := parse_id(year, max_digits=4)) is not None:
+        qs = qs.filter(year=number)
     q = (params.get("q") or "").strip()
     if q:
         from django.db.models import Q

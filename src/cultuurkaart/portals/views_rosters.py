@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cultuurkaart.core import wording
 from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.rosters import constants as C
 from cultuurkaart.rosters import permissions as roster_permissions
 from cultuurkaart.rosters import queries, runner, services, workbooks
@@ -501,7 +502,7 @@ def remove_selected(request, school, kind: str):
     if request.POST.get("all_matching") == "1":
         qs = queries.filter_people(school, kind, request.POST)
     else:
-        ids = [int(i) for i in request.POST.getlist("person_ids") if i.isdigit()]
+        ids = [pk for i in request.POST.getlist("person_ids") if (pk := parse_id(i)) is not None]
         qs = Person.objects.filter(school=school, kind=kind, pk__in=ids)
     count = qs.count()
     if count == 0:

@@ -18,6 +18,7 @@ from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, clock, mail, permissions, terms
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.models import TermsKind
 from cultuurkaart.core.money import (
     CENT,
@@ -386,8 +387,8 @@ def parse_registry_file(content: bytes) -> list[RegistryRow]:
             raw = cell("students").replace(".", "")
             if raw.startswith("<") or raw == "":
                 students = None  # DUO publishes small counts as "<5": unknown, never 0
-            elif raw.isdigit():
-                students = int(raw)
+            elif (count := parse_id(raw, max_digits=9)) is not None:
+                students = count
             else:
                 errors.append(
                     {

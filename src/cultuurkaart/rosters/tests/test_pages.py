@@ -254,6 +254,15 @@ def test_remove_selected_and_all_matching(bh_client, school):
     assert list(Person.objects.all()) == [keep]
 
 
+def test_remove_selected_ignores_ids_that_are_not_ascii_digits(bh_client, school):
+    person = PersonFactory(school=school)
+    response = bh_client.post(
+        url(school, "verwijderen/"), {"person_ids": ["²", "١", str(person.pk)], "confirmed": "1"}
+    )
+    assert response.status_code == 302
+    assert not Person.objects.exists()
+
+
 def test_teacher_pages(bh_client, school):
     response = bh_client.post(
         url(school, "toevoegen/", "docenten"),

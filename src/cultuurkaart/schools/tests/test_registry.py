@@ -58,6 +58,9 @@ def test_brin_plus_two_digit_number_is_combined():
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a text"),
         (b"FOO;BAR\n1;2\n", "Unknown columns"),
         ((HEADER + "00AA;00AA01;X;1012AB;A;Noord-Holland;veel\n").encode(), "nothing was imported"),
+        # "1²".isdigit() is true but int() refuses it: a field error, not a crash.
+        ((HEADER + "00AA;00AA01;X;1012AB;A;Noord-Holland;1²\n").encode(), "nothing was imported"),
+        ((HEADER + "00AA;00AA01;X;1012AB;A;Noord-Holland;١٢\n").encode(), "nothing was imported"),
         ((HEADER + "00AA;00AA01;X;1012AB;A;Noord-Holland\n").encode(), "nothing was imported"),
         (HEADER.encode(), "no locations"),
     ],

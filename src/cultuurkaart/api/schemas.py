@@ -1,0 +1,447 @@
+"""Response body schemas of the /api/v1 operations (the OpenAPI contract, API.md).
+
+Every schema derives from `base.Out` (`extra="forbid"`): a key an endpoint returns that is
+not declared here fails loudly instead of vanishing from the answer, so the document and the
+wire cannot drift apart. Request schemas stay next to their endpoints.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from .base import Date, DateTime, Id, Money, Out, ProblemItem
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+class TokenOut(Out):
+    token: str
+
+
+class RoleOut(Out):
+    role: str
+    school: Id | None
+    provider: Id | None
+
+
+class UserOut(Out):
+    id: Id
+    email: str
+    name: str
+    language: str
+    roles: list[RoleOut]
+
+
+class ApiTokenOut(Out):
+    id: Id
+    name: str
+    prefix: str
+    created_at: DateTime
+    last_used_at: DateTime | None
+    expires_at: DateTime | None
+    revoked: bool
+    active: bool
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str
+
+
+# --- schools and programmes ---------------------------------------------------------------------
+
+
+class RatesOut(Out):
+    ocw: Money
+    school: Money
+    admin_fee: Money
+    teacher_fee: Money
+    teacher_free_count: int
+    voucher: Money
+    dossier: Money | None
+
+
+class ProgrammeOut(Out):
+    id: Id
+    code: str
+    kind: str
+    name: str
+    rates: RatesOut
+    teacher_free_before: Date | None
+    order_from: Date
+    order_until: Date
+    roster_after: Date
+    spend_from: Date
+    spend_until: Date
+    membership_until: Date | None
+    register_from: Date | None
+    register_until: Date | None
+    ocw_total: Money | None
+    max_orders: int | None
+
+
+class LocationOut(Out):
+    id: Id
+    code: str
+    kind: str
+    name: str
+    postcode: str
+    municipality: str
+    province: str
+    students: int | None
+
+
+class RegistryImportOut(Out):
+    id: Id
+    created: int
+    updated: int
+    rows: int
+
+
+class ContactOut(Out):
+    name: str
+    email: str
+
+
+class ContactsOut(Out):
+    board: ContactOut
+    directie: ContactOut
+    budget_holder: ContactOut
+
+
+class SchoolOut(Out):
+    """Contacts, invoice data and the rejection reason only for the school's managers and
+    the platform admin; absent for teachers and students."""
+
+    id: Id
+    name: str
+    kind: str
+    status: str
+    school_number: str | None
+    location: LocationOut | None
+    locations: list[LocationOut]
+    duo_count: int | None
+    programmes: list[str]
+    contacts: ContactsOut | None = None
+    invoice_email: str | None = None
+    invoice_address: str | None = None
+    refund_iban: str | None = None
+    registered_at: DateTime
+    rejection_reason: str | None = None
+
+
+class SchoolRegistered(Out):
+    id: Id
+    status: str
+
+
+class SchoolApproved(Out):
+    id: Id
+    status: str
+    school_number: str | None
+
+
+class SchoolRejected(Out):
+    id: Id
+    status: str
+    reason: str
+
+
+class BudgetHolderChangeOut(Out):
+    id: Id
+    school: Id
+    name: str
+    email: str
+    replaces: Id | None
+    status: str
+    requested_at: DateTime
+
+
+# --- rosters -------------------------------------------------------------------------------------
+
+
+class PersonOut(Out):
+    """`type` (the teacher type) only on the teachers' list."""
+
+    id: Id
+    first_name: str
+    last_name: str
+    email: str
+    mobile: str
+    location: str
+    year: int | None
+    group: str
+    status: str
+    type: str | None = None
+
+
+class RosterValidation(Out):
+    valid: bool
+    rows: int
+    errors: list[ProblemItem]
+    error_count: int
+
+
+class RosterReplaced(Out):
+    added: int
+    kept: int
+    removed: int
+    total: int
+    removed_with_active_membership: list[Id]
+
+
+# --- memberships ---------------------------------------------------------------------------------
+
+
+class InvitationBatchOut(Out):
+    id: Id
+    status: str
+    sent: int
+    skipped: int
+    emails: int
+    mailed: int
+    failed: int
+    progress: int
+    created_at: DateTime
+
+
+class ActivationCodeOut(Out):
+    person_id: Id
+    code: str
+
+
+class ActivatedMembership(Out):
+    id: Id
+    status: str
+    valid_until: Date
+    school: Id
+    programme: str
+
+
+class ActivationOut(Out):
+    membership: ActivatedMembership
+
+
+class PassOut(Out):
+    first_name: str
+    last_name: str
+    birth_date: Date | None
+    school: str
+    programme_mark: str
+    valid_until: Date
+    status: str
+    valid: bool
+    verification_url: str
+
+
+class DeletionRequestOut(Out):
+    id: Id
+    status: str
+    due_on: Date
+
+
+class TeacherOut(Out):
+    membership_id: Id
+    user_id: Id | None
+    first_name: str
+    last_name: str
+    docent_plus: bool
+
+
+class CodeRequestCreated(Out):
+    id: Id
+    status: str
+
+
+class CodeRequestOut(Out):
+    id: Id
+    kind: str
+    first_name: str
+    last_name: str
+    email: str
+    status: str
+    created_at: DateTime
+    person_id: Id | None
+
+
+class MembershipAdminOut(Out):
+    id: Id
+    school: Id
+    programme: str
+    kind: str
+    status: str
+    valid_until: Date
+    end_reason: str | None
+    ended_at: DateTime | None
+
+
+class MembershipsEnded(Out):
+    ended: int
+
+
+# --- orders, invoices, ledger --------------------------------------------------------------------
+
+
+class VatOut(Out):
+    rate: str
+    amount: Money
+
+
+class QuoteLineOut(Out):
+    code: str
+    description: str
+    quantity: int
+    unit_price: Money
+    amount: Money
+
+
+class BudgetsOut(Out):
+    collective: Money
+    individual: Money
+
+
+class QuoteOut(Out):
+    lines: list[QuoteLineOut]
+    subtotal: Money
+    vat: VatOut
+    total: Money
+    ocw_top_up: Money
+    budget: BudgetsOut
+
+
+class OrderQuoteOut(Out):
+    lines: list[QuoteLineOut]
+    subtotal: Money
+    vat: VatOut
+    total: Money
+    ocw_top_up: Money
+
+
+class OrderOut(Out):
+    id: Id
+    school: Id
+    programme: str
+    kind: str
+    status: str
+    with_contribution: int
+    without_contribution: int
+    teachers: int
+    dossier_interest: bool
+    reference: str
+    duo_count: int
+    submitted_at: DateTime | None
+    objection_deadline: DateTime | None
+    decided_at: DateTime | None
+    rejection_reason: str
+    quote: OrderQuoteOut
+    budget: BudgetsOut
+    invoice: Id | None
+
+
+class InvoiceLineOut(Out):
+    code: str
+    description: str
+    quantity: int
+    unit_price: Money
+    amount: Money
+
+
+class InvoiceOut(Out):
+    id: Id
+    number: str
+    kind: str
+    school: Id
+    programme: str
+    order: Id | None
+    recipient: str
+    reference: str
+    date: Date
+    due_date: Date
+    lines: list[InvoiceLineOut]
+    subtotal: Money
+    vat: VatOut
+    total: Money
+    ocw_top_up: Money
+    amount_paid: Money
+    outstanding: Money
+    credit: Money
+    status: str
+    credit_for: Id | None
+
+
+class OrderApproved(Out):
+    id: Id
+    status: str
+    invoice: InvoiceOut
+
+
+class OrderRejected(Out):
+    id: Id
+    status: str
+    reason: str
+
+
+class PaymentOut(Out):
+    id: Id
+    amount: Money
+    paid_on: Date
+    invoice: InvoiceOut
+
+
+class ContributionOut(Out):
+    id: Id
+    funder: str
+    amount: Money
+    invoice: InvoiceOut
+
+
+class BucketsOut(Out):
+    school: Money
+    ocw: Money
+    third_party: Money
+
+
+class CollectiveOut(Out):
+    available: Money
+    buckets: BucketsOut
+
+
+class IndividualOut(Out):
+    available: Money
+    assigned: Money
+
+
+class ThirdPartyBudgetOut(Out):
+    released: bool
+    spendable_from: Date | None
+
+
+class BudgetOut(Out):
+    programme: str
+    collective: CollectiveOut
+    individual: IndividualOut
+    spendable_from: Date | None
+    spendable_until: Date
+    released: bool
+    third_party: ThirdPartyBudgetOut
+    held_for_refund: Money
+
+
+class LedgerLineOut(Out):
+    id: Id
+    entry: Id
+    at: DateTime
+    kind: str
+    bucket: str
+    description: str
+    amount: Money
+    balance: Money
+
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+
+class JobResult(BaseModel):
+    """What the job reports: counts by name, its keys depend on the job (see core.jobs).
+    A plain pydantic model: django-ninja's `Schema` would drop the undeclared keys."""
+
+    model_config = ConfigDict(extra="allow")
