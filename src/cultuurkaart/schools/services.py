@@ -948,21 +948,15 @@ def cancel_registration(
 ) -> bool:
     """Cancel an active registration (e.g. unpaid initial order, SPEC §5). Returns False when
     the school was not active. Callers end the school's memberships (SPEC §4 Early end)."""
-    with transaction.atomic():
-        locked = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
-        if locked.status != SchoolStatus.ACTIVE:
-            return False
-        _transition(locked, SchoolStatus.CANCELLED)
-        locked.save(update_fields=["status"])
-        audit.record(
-            "schools.school.cancelled",
-            actor=actor,
-            obj=locked,
-            school_id=locked.pk,
-            data={"reason": reason, **(data or {})},
-        )
-    school.status = locked.status
-    return True
+    return _move_registration(
+        school,
+        SchoolStatus.ACTIVE,
+        SchoolStatus.CANCELLED,
+        "schools.school.cancelled",
+        reason=reason,
+        actor=actor,
+        data=data,
+    )
 
 
 def reinstate_registration(
@@ -971,14 +965,30 @@ def reinstate_registration(
     """Undo a cancellation of the registration (a payment dated before the non-payment
     cancellation was registered later, SPEC §5). Returns False when the school was not
     cancelled. Callers restore the memberships the cancellation ended."""
+    return _move_registration(
+        school,
+        SchoolStatus.CANCELLED,
+        SchoolStatus.ACTIVE,
+        "schools.school.reinstated",
+        reason=reason,
+        actor=actor,
+        data=data,
+    )
+
+
+def _move_registration(
+    school: School, source: str, target: str, audit_action: str, *, reason, actor, data
+) -> bool:
+    """Move the registration from `source` to `target` under the school's row lock, audited;
+    False (and nothing changed) when it is not in `source`."""
     with transaction.atomic():
         locked = School.objects.select_for_update(of=("self",), no_key=True).get(pk=school.pk)
-        if locked.status != SchoolStatus.CANCELLED:
+        if locked.status != source:
             return False
-        _transition(locked, SchoolStatus.ACTIVE)
+        _transition(locked, target)
         locked.save(update_fields=["status"])
         audit.record(
-            "schools.school.reinstated",
+            audit_action,
             actor=actor,
             obj=locked,
             school_id=locked.pk,
