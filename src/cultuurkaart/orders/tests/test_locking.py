@@ -1,7 +1,8 @@
 """PostgreSQL: locking an order or an invoice locks that row only (docs/locking.md).
 
 While the service holds its locks (probed from inside its transaction, when it writes the
-audit entry), a second connection can still lock the school and the national programme row,
+audit entry), a second connection can still lock the school and (but for a payment, which
+locks it on purpose) the national programme row,
 and can take a key-share lock on the locked row itself (FOR NO KEY UPDATE), but cannot lock
 that row for update.
 """
@@ -96,7 +97,11 @@ def test_locking_an_order_leaves_its_school_and_programme_free(probe):
     }
 
 
-def test_locking_an_invoice_for_a_payment_leaves_its_school_and_programme_free(probe):
+def test_a_payment_locks_its_invoice_and_programme_but_leaves_the_school_free(probe):
+    """The programme row is locked on purpose (decision M8-4): a payment dated in time may
+    reinstate a cancelled order and its OCW under the national cap, so payments on
+    budget-order invoices queue with approvals (programme → order → invoice). The school row
+    is never locked through the join."""
     admin = admin_user()
     order = _awaiting_order()
     with clock.frozen(NOW):
@@ -113,6 +118,6 @@ def test_locking_an_invoice_for_a_payment_leaves_its_school_and_programme_free(p
         services.register_payment(invoice, "10.00", "2023-10-20", actor=admin)
     assert seen["orders.payment.registered"] == {
         "school": True,
-        "programme": True,
+        "programme": False,
         "invoice": False,
     }
