@@ -1,31 +1,9 @@
-"""Working days (SPEC §4 deletion requests use the calendar of §5): Monday–Friday that is
-not a Dutch public holiday per `holidays.NL`."""
+"""Dates of membership rules. Working days (SPEC §4 deletion requests) come from the one
+calendar, `core.calendar`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-
-import holidays
-
-
-@lru_cache(maxsize=32)
-def _holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.NL(years=year).keys())
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
-
-
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    """The `count`-th working day after `day` (`day` itself does not count)."""
-    current, found = day, 0
-    while found < count:
-        current += dt.timedelta(days=1)
-        if is_working_day(current):
-            found += 1
-    return current
 
 
 def last_erasure_moment(moment: dt.datetime) -> dt.datetime:

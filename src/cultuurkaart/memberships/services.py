@@ -19,17 +19,19 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from cultuurkaart.core import audit, clock
+from cultuurkaart.core.calendar import add_working_days
 from cultuurkaart.core.dispatch import dispatch
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.ratelimit import FailureLimiter
+from cultuurkaart.core.transitions import allowed
 from cultuurkaart.rosters.constants import PersonStatus, RosterKind
 from cultuurkaart.rosters.models import Person
 from cultuurkaart.schools.constants import SchoolKind
 from cultuurkaart.schools.models import School
 
 from . import codes
-from .calendar import add_working_days, last_erasure_moment
+from .calendar import last_erasure_moment
 from .constants import (
     DELETION_WORKING_DAYS,
     PARENTAL_NOTICE_AGE,
@@ -768,7 +770,7 @@ def _end_memberships(ids: list[int], reason: str, *, actor=None, notify: bool) -
             .filter(pk__in=chunk, status=MembershipStatus.ACTIVE)
             .select_related("user", "school")
         )
-        rows = [m for m in rows if MembershipStatus.INACTIVE in TRANSITIONS[m.status]]
+        rows = [m for m in rows if allowed(TRANSITIONS, m.status, MembershipStatus.INACTIVE)]
         if not rows:
             continue
         Membership.objects.filter(pk__in=[m.pk for m in rows]).update(
@@ -874,7 +876,7 @@ def restore_school_memberships(school, *, ended_since, actor) -> int:
         )
         restored = []
         for membership in rows:
-            if MembershipStatus.ACTIVE not in TRANSITIONS[membership.status]:
+            if not allowed(TRANSITIONS, membership.status, MembershipStatus.ACTIVE):
                 continue
             if membership.user_id is None or (membership.user_id, membership.kind) in active:
                 continue

@@ -1,41 +1,15 @@
-"""Working days and the date rules of budget orders (SPEC §5).
-
-A working day is Monday–Friday that is not a Dutch public holiday per `holidays.NL`
-(≥ 0.83, which lists Good Friday). Koningsdag moves to 26 April when 27 April is a
-Sunday; the package knows that.
-"""
+"""The date rules of budget orders (SPEC §5). Working days come from the one calendar,
+`core.calendar`."""
 
 from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-from functools import lru_cache
-
-import holidays
 
 from cultuurkaart.core import clock
+from cultuurkaart.core.calendar import add_working_days
 
 OBJECTION_WORKING_DAYS = 5
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.NL(years=year).keys())
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
-
-
-def add_working_days(day: dt.date, count: int) -> dt.date:
-    """The `count`-th working day after `day` (not counting `day` itself)."""
-    current = day
-    found = 0
-    while found < count:
-        current += dt.timedelta(days=1)
-        if is_working_day(current):
-            found += 1
-    return current
 
 
 def objection_deadline(submitted_at: dt.datetime) -> dt.datetime:

@@ -28,6 +28,7 @@ from cultuurkaart.core.money import (
     MoneyError,
     parse_money,
 )
+from cultuurkaart.core.transitions import transition
 
 from .constants import PROVINCES, TRANSITIONS, SchoolKind, SchoolStatus
 from .models import (
@@ -65,11 +66,7 @@ class RegistryFileError(DomainError):
 
 
 def _transition(school: School, status: str) -> None:
-    if status not in TRANSITIONS[SchoolStatus(school.status)]:
-        raise Conflict(
-            f"A school that is {school.status} cannot become {status}.", type="invalid-status"
-        )
-    school.status = status
+    transition(school, status, TRANSITIONS, noun="a school")
 
 
 def clean_email(value: Any, field: str, errors: list[dict]) -> str:

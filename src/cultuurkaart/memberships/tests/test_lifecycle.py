@@ -8,8 +8,9 @@ from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import Role, User
 from cultuurkaart.accounts.tests.factories import UserFactory, with_role
 from cultuurkaart.core import clock, jobs
+from cultuurkaart.core.calendar import add_working_days
 from cultuurkaart.memberships import services
-from cultuurkaart.memberships.calendar import add_working_days, last_erasure_moment
+from cultuurkaart.memberships.calendar import last_erasure_moment
 from cultuurkaart.memberships.constants import DeletionStatus, EndReason, MembershipStatus
 from cultuurkaart.memberships.models import ActivationCode, CodeRequest, Membership
 from cultuurkaart.memberships.queries import current_codes

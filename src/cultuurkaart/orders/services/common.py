@@ -8,12 +8,12 @@ from typing import Any
 from django.conf import settings
 
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
+from cultuurkaart.core.transitions import transition
 from cultuurkaart.schools import services as schools_services
 from cultuurkaart.schools.models import Programme, School
 
 from ..constants import (
     TRANSITIONS,
-    OrderStatus,
 )
 from ..models import (
     BudgetOrder,
@@ -51,11 +51,7 @@ def _refuse(type_: str, message: str) -> OrderRefused:
 
 
 def _transition(order: BudgetOrder, status: str) -> None:
-    if status not in TRANSITIONS[OrderStatus(order.status)]:
-        raise Conflict(
-            f"An order that is {order.status} cannot become {status}.", type="invalid-status"
-        )
-    order.status = status
+    transition(order, status, TRANSITIONS, noun="an order")
 
 
 def vat_rate() -> Decimal:
