@@ -133,8 +133,12 @@ def request_password_reset(email: str, *, ip: str) -> None:
     """Mail a link to choose a new password to the active account with this address (also
     to invited people without a password yet). Every request counts per client address and
     per address entered, whether or not an account exists, so the answer is the same either
-    way. The link is built from CK_SITE_URL, never from the request's Host header."""
-    from cultuurkaart.core import mail
+    way. The link is built from CK_SITE_URL, never from the request's Host header. The mail
+    is sent in the background (core.dispatch), so the answer takes as long whether or not an
+    account exists (no timing oracle)."""
+    from cultuurkaart.core.dispatch import dispatch
+
+    from .tasks import send_password_reset_mail as task
 
     email = email.strip().lower()
     reset_limiter_ip.check(ip)
@@ -142,13 +146,24 @@ def request_password_reset(email: str, *, ip: str) -> None:
     reset_limiter_ip.fail(ip)
     reset_limiter_email.fail(email)
     for user in User.objects.filter(email__iexact=email, is_active=True):
-        mail.send(
-            "password_reset",
-            [user.email],
-            {"reset_link": password_set_link(user)},
-            language=user.language,
-        )
         audit.record("accounts.password.reset_requested", actor=None, obj=user)
+        dispatch(task, user.pk, background=True)
+
+
+def send_password_reset_mail(user_id: int) -> None:
+    """The mail with a link to choose a new password (the background half of
+    `request_password_reset`); nothing when the account was blocked meanwhile."""
+    from cultuurkaart.core import mail
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    mail.send(
+        "password_reset",
+        [user.email],
+        {"reset_link": password_set_link(user)},
+        language=user.language,
+    )
 
 
 # --- API tokens ------------------------------------------------------------------------

@@ -295,3 +295,25 @@ def test_the_language_setting_through_the_api(api_as, school):
     assert api.patch("/me", {"language": "en"}).json()["language"] == "en"
     teacher.refresh_from_db()
     assert teacher.language == "en"
+
+
+def test_the_reset_mail_is_sent_after_the_answer_not_during_it(
+    school, django_capture_on_commit_callbacks
+):
+    """No timing oracle: the request only queues the mail (core.dispatch); an account
+    blocked before the mail goes out gets none."""
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.request_password_reset(user.email, ip="192.0.2.7")
+    assert mail.outbox == [] and len(queued) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.request_password_reset(user.email, ip="192.0.2.8")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()
+    assert mail.outbox == []
