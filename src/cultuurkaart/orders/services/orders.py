@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
-from cultuurkaart.core import audit, clock, mail
+from cultuurkaart.core import audit, clock, mail, wording
 from cultuurkaart.core.errors import Conflict, ValidationFailed
 from cultuurkaart.core.money import ZERO
 from cultuurkaart.rosters import queries as rosters
@@ -76,7 +77,8 @@ class OrderInput:
     reference: str
 
 
-def clean_numbers(data: dict) -> OrderInput:
+def clean_numbers(data: dict, kind: str | None = None) -> OrderInput:
+    """The numbers of an order form; `kind` ("vo"/"mbo") names the learners in messages."""
     errors: list[dict] = []
     with_c = _whole(data, "with_contribution", errors, required=True)
     without_c = _whole(data, "without_contribution", errors, required=True)
@@ -93,7 +95,8 @@ def clean_numbers(data: dict) -> OrderInput:
             {
                 "field": "with_contribution",
                 "code": "no-students",
-                "message": "Bestel voor ten minste één student.",
+                "message": _("Bestel voor ten minste één %(learner)s.")
+                % {"learner": wording.learners(kind, plural=False)},
             }
         )
     if errors:
@@ -101,17 +104,22 @@ def clean_numbers(data: dict) -> OrderInput:
     return OrderInput(with_c, without_c, teachers, bool(data.get("dossier_interest")), reference)
 
 
-def _check_deviation(students_total: int, duo: int | None) -> None:
+def _check_deviation(students_total: int, duo: int | None, kind: str) -> None:
+    learners = wording.learners(kind)
     if duo is None:
         raise _refuse(
             "duo-count-missing",
-            "Het aantal studenten volgens DUO is niet bekend; neem contact op met CJP.",
+            _("Het aantal %(learners)s volgens DUO is niet bekend; neem contact op met CJP.")
+            % {"learners": learners},
         )
     if 10 * abs(students_total - duo) > duo:
         raise _refuse(
             "deviation-exceeded",
-            f"Het aantal studenten ({students_total}) wijkt meer dan 10% af van het aantal "
-            f"volgens DUO ({duo}).",
+            _(
+                "Het aantal %(learners)s (%(ordered)s) wijkt meer dan 10%% af van het aantal "
+                "volgens DUO (%(duo)s)."
+            )
+            % {"learners": learners, "ordered": students_total, "duo": duo},
         )
 
 
@@ -152,12 +160,12 @@ def check_order(
     closed (decision M8-5)."""
     if not changing:
         _check_kind_rules(school, programme, kind, exclude)
-    numbers = clean_numbers(data)
+    numbers = clean_numbers(data, programme.kind)
     # Every live order of the school in the programme counts, whatever its kind (SPEC §5):
     # otherwise orders in another sequence could add up to far more than DUO.
     students = numbers.with_contribution + numbers.without_contribution
     students += _live_students(school, programme, exclude=exclude)
-    _check_deviation(students, school.duo_count)
+    _check_deviation(students, school.duo_count, programme.kind)
     return numbers
 
 
@@ -178,8 +186,11 @@ def _check_kind_rules(school: School, programme: Programme, kind: str, exclude: 
     ):
         raise _refuse(
             "roster-missing",
-            "Upload eerst de studentgegevens (op of na "
-            f"{programme.roster_after:%d-%m-%Y}) voordat u bestelt.",
+            _("Upload eerst de lijst van %(learners)s (op of na %(date)s) voordat u bestelt.")
+            % {
+                "learners": wording.learners(programme.kind),
+                "date": f"{programme.roster_after:%d-%m-%Y}",
+            },
         )
     # One live initial order per school and programme, whatever max_orders says (SPEC §5;
     # backed by the constraint budget_order_one_live_initial).
@@ -218,7 +229,7 @@ def quote_for(school: School, data: dict) -> Quote:
     """The live quote of the order form / quote endpoint: numbers only, nothing stored."""
     programme = _programme_for(school, data.get("programme"))
     kind = _kind(data.get("kind", OrderKind.INITIAL))
-    numbers = clean_numbers(data)
+    numbers = clean_numbers(data, programme.kind)
     return make_quote(
         programme,
         kind=kind,

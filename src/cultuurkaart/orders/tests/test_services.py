@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import UserFactory, with_role
@@ -829,3 +830,28 @@ def test_free_teachers_follow_the_first_initial_submission(actor):
     other = ready_school(duo=500)
     late = submit(other, at=dt.datetime(2023, 11, 3, 10, tzinfo=clock.AMSTERDAM), teachers=10)
     assert services.order_quote(late).free_teachers == 0
+
+
+def test_order_messages_name_the_learners_of_the_sector():
+    """VO says "leerlingen", MBO "studenten" (the manuals' words, core.wording)."""
+    school = ready_school(duo=500)
+    with pytest.raises(DomainError) as refused:
+        submit(school, with_contribution=600, without_contribution=0)
+    assert "Het aantal leerlingen (600) wijkt meer dan 10% af" in refused.value.message
+    with pytest.raises(DomainError) as empty:
+        submit(school, with_contribution=0, without_contribution=0)
+    assert "ten minste één leerling." in str(empty.value.errors)
+    with translation.override("en"), pytest.raises(DomainError) as english:
+        submit(school, with_contribution=600, without_contribution=0)
+    assert "The number of pupils (600) differs by more than 10%" in english.value.message
+
+
+def test_mbo_order_messages_say_studenten():
+    school = ready_school(kind="mbo", duo=500)
+    with pytest.raises(DomainError) as refused, clock.frozen(MBO_ORDER_AT):
+        services.submit_order(
+            school,
+            order_data("mbo-pilot", with_contribution=600, without_contribution=0),
+            actor=None,
+        )
+    assert "Het aantal studenten (600)" in refused.value.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.db import OperationalError
 
 from cultuurkaart.rosters import runner
 from cultuurkaart.rosters.constants import JobAction, JobStatus
@@ -25,7 +26,13 @@ def test_job_runs_in_a_thread_and_imports(settings):
     runner.start_job(job)  # outside a transaction: on_commit runs at once
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        job.refresh_from_db()
+        try:
+            job.refresh_from_db()
+        except OperationalError:
+            # The in-memory test database is shared-cache SQLite: a read while the job's
+            # thread writes gets SQLITE_LOCKED at once (no busy timeout); poll again.
+            time.sleep(0.05)
+            continue
         if job.finished:
             break
         time.sleep(0.05)
