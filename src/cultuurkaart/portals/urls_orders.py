@@ -48,4 +48,9 @@ urlpatterns: list = [
     path("backoffice/facturen/", v.bo_invoices, name="backoffice_invoices"),
     path("backoffice/facturen/<int:pk>/", v.bo_invoice, name="backoffice_invoices_detail"),
     path("backoffice/facturen/<int:pk>/pdf/", v.bo_invoice_pdf, name="backoffice_invoices_pdf"),
+    path(
+        "backoffice/facturen/<int:pk>/crediteren/",
+        v.bo_invoice_credit,
+        name="backoffice_invoices_credit",
+    ),
 ]

@@ -482,6 +482,18 @@ class PaymentForm(forms.Form):
     paid_on = SaneDateFormField(label=_l("Betaald op"))
 
 
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(
+        label=_l("Reden van de creditering"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_l(
+            "Staat op de creditnota. Een bestelling met deze factuur wordt beëindigd; de "
+            "school kan daarna opnieuw bestellen."
+        ),
+    )
+
+
 class ThirdPartyForm(forms.Form):
     school_number = forms.CharField(label=_l("CJP-schoolnummer"), max_length=10)
     programme = forms.CharField(label=_l("Programma (code)"), max_length=40)
@@ -566,8 +578,33 @@ def bo_invoice(request, pk):
             "form": form,
             "payments": invoice.payments.all(),
             "today": clock.today(),
+            "credit_form": CreditNoteForm(),
         },
     )
+
+
+@backoffice_page("orders.manage_invoices")
+@require_POST
+def bo_invoice_credit(request, pk):
+    """Credit an open, unpaid invoice in full (SPEC §5, decision M8-3): the credit note is
+    e-mailed and a budget order on it ends as `credited`."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    form = CreditNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul een reden in."))
+        return redirect("portals:backoffice_invoices_detail", pk=pk)
+    try:
+        note = services.issue_credit_note(
+            invoice, reason=form.cleaned_data["reason"], actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portals:backoffice_invoices_detail", pk=pk)
+    messages.success(
+        request,
+        _("Creditnota %(number)s is gemaakt en verstuurd.") % {"number": note.number},
+    )
+    return redirect("portals:backoffice_invoices_detail", pk=note.pk)
 
 
 @backoffice_page("orders.manage_invoices")

@@ -183,6 +183,7 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_invoices": "orders.manage_invoices",
     "portals:backoffice_invoices_detail": "orders.manage_invoices",
     "portals:backoffice_invoices_pdf": "orders.manage_invoices",
+    "portals:backoffice_invoices_credit": "orders.manage_invoices",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {

@@ -294,3 +294,43 @@ def test_supplementary_button_after_initial_order(shop):
     assert "Bijbestellen" in form
     closed = verified(bh, "2024-02-01T10:00:00+01:00").get(f"/school/{school.pk}/bestellingen/")
     assert "Bestellen kan van" in closed.content.decode()
+
+
+def test_backoffice_credits_an_open_invoice_and_the_order_ends(shop, admin):
+    """Point 12 in the back office: the credit note from the invoice page ends the order."""
+    school, bh = shop
+    invoice = _approved(school, bh, admin)
+    client = verified(admin, AFTER)
+    page = client.get(f"/backoffice/facturen/{invoice.pk}/").content.decode()
+    assert "Creditnota maken" in page
+    assert (
+        client.post(f"/backoffice/facturen/{invoice.pk}/crediteren/", {"reason": ""}).status_code
+        == 302
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == "open"  # no reason: nothing credited
+    response = client.post(
+        f"/backoffice/facturen/{invoice.pk}/crediteren/", {"reason": "Verkeerd aantal"}
+    )
+    invoice.refresh_from_db()
+    note = Invoice.objects.get(kind="credit_note")
+    assert response["Location"] == f"/backoffice/facturen/{note.pk}/"
+    assert invoice.status == "cancelled" and note.total == -invoice.total
+    assert BudgetOrder.objects.get(pk=invoice.order_id).status == "credited"
+    again = client.post(
+        f"/backoffice/facturen/{invoice.pk}/crediteren/", {"reason": "Nog eens"}, follow=True
+    )
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
+    assert "Only an open invoice can be credited." in again.content.decode()
+
+
+def test_a_partly_paid_invoice_shows_no_credit_form(shop, admin):
+    school, bh = shop
+    invoice = _approved(school, bh, admin)
+    client = verified(admin, AFTER)
+    client.post(f"/backoffice/facturen/{invoice.pk}/", {"amount": "10.00", "paid_on": "2023-10-12"})
+    assert (
+        "Creditnota maken" not in client.get(f"/backoffice/facturen/{invoice.pk}/").content.decode()
+    )
+    client.post(f"/backoffice/facturen/{invoice.pk}/crediteren/", {"reason": "x"})
+    assert not Invoice.objects.filter(kind="credit_note").exists()
