@@ -16,7 +16,13 @@ from cultuurkaart.providers.models import Provider
 
 from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, paginate
 from .permissions import provider_for, require
-from .schemas import ProviderApplied, ProviderDecided, ProviderOut, ProviderRevocationAnnounced
+from .schemas import (
+    ProviderApplied,
+    ProviderDecided,
+    ProviderOut,
+    ProviderRejected,
+    ProviderRevocationAnnounced,
+)
 
 router = Router(tags=["providers"])
 
@@ -188,7 +194,7 @@ class ReasonIn(Schema):
 
 @router.post(
     "/admin/providers/{provider_id}/reject",
-    response={200: ProviderDecided, **errors(401, 403, 404, 409, 413, 422)},
+    response={200: ProviderRejected, **errors(401, 403, 404, 409, 413, 422)},
 )
 def reject(request, provider_id: str, payload: ReasonIn):
     provider = provider_for(request, provider_id, action="providers.review")

@@ -508,7 +508,12 @@ class ProviderApplied(Out):
 class ProviderDecided(Out):
     id: Id
     status: str
-    reason: str | None = None
+
+
+class ProviderRejected(Out):
+    id: Id
+    status: str
+    reason: str
 
 
 class ProviderRevocationAnnounced(Out):
