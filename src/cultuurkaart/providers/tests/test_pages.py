@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -65,8 +66,12 @@ def test_application_page_shows_the_failing_criterion(db, missing):
 
 
 def test_english_application_page(db):
-    response = Client().get(reverse("portals:provider_apply"), headers={"Accept-Language": "en"})
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("portals:provider_apply"))
     assert response.status_code == 200
+    text = response.content.decode()
+    assert "Apply as a provider (acceptant)" in text and "The five criteria" in text
 
 
 def test_backoffice_approves_and_rejects(db, admin):
