@@ -182,3 +182,14 @@ def test_revoke_providers_job_over_the_api(admin_api):
     assert admin_api.post("/admin/jobs/revoke-providers", {}, headers=clock).json() == {
         "revoked": []
     }
+
+
+def test_admin_routes_are_403_for_a_provider_even_for_an_unknown_id(provider_api):
+    _, _, api = provider_api
+    assert api.post("/admin/providers/999999/approve").status_code == 403
+    assert api.get("/admin/providers").status_code == 403
+
+
+def test_unknown_provider_is_404_for_the_admin(admin_api):
+    assert admin_api.post("/admin/providers/999999/approve").status_code == 404
+    assert admin_api.get("/providers/999999").status_code == 404
