@@ -137,7 +137,22 @@ def _clean_contact(data: dict | None, prefix: str, errors: list[dict], *, requir
     }
 
 
+def _nul_fields(data: Any, prefix: str = "") -> list[str]:
+    """Fields holding a NUL character (PostgreSQL cannot store it in text)."""
+    if isinstance(data, dict):
+        return [f for k, v in data.items() for f in _nul_fields(v, f"{prefix}{k}.")]
+    if isinstance(data, list | tuple):
+        return [f for v in data for f in _nul_fields(v, prefix)]
+    return [prefix.rstrip(".")] if isinstance(data, str) and "\x00" in data else []
+
+
 def _clean_organisation(data: dict[str, Any], errors: list[dict]) -> dict[str, Any]:
+    bad = _nul_fields(data)
+    if bad:
+        errors.extend(
+            {"field": f, "code": "invalid-character", "message": "Ongeldig teken."} for f in bad
+        )
+        data = {k: v for k, v in data.items() if k not in {f.split(".")[0] for f in bad}}
     kind = data.get("kind")
     if kind not in ProviderKind.values:
         errors.append(
@@ -228,7 +243,7 @@ def approve_provider(provider: Provider, *, actor) -> Provider:
 
 
 def _required_reason(reason: Any, field: str = "reason") -> str:
-    reason = reason.strip() if isinstance(reason, str) else ""
+    reason = reason.replace("\x00", "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationFailed(
             "A reason is required.",

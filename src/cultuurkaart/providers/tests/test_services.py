@@ -454,3 +454,12 @@ def test_revoked_provider_cannot_change_its_data(provider_user):
     provider.refresh_from_db()
     with pytest.raises(Conflict):
         services.update_provider(provider, _data(provider, sector="x"), actor=user)
+
+
+def test_nul_characters_are_a_field_error_not_a_database_error(db):
+    with pytest.raises(ValidationFailed) as exc:
+        services.apply(
+            application_data(name="Theater\x00", contact={"name": "A\x00", "email": "a@b.nl"})
+        )
+    fields = {e["field"] for e in exc.value.errors}
+    assert {"name", "contact.name"} <= fields
