@@ -44,3 +44,27 @@ def school_for(request, school_id: str | int, *, action: str) -> School:
 def may(request, action: str, school_id: int) -> bool:
     """Whether the caller may do `action` at the school (for fields shown, not access)."""
     return permissions.allows(request.user, action, school_id=school_id)
+
+
+def provider_for(request, provider_id: str | int, *, action: str):
+    """The provider, if the caller may do `action` for it: its own people (and the admin
+    where the table says so); another provider's object is 404, a role that may not 403.
+    A platform action (`/admin/providers/...`) is checked first: 403 for anyone but the
+    admin, then 404 for an unknown id."""
+    from cultuurkaart.providers.models import Provider
+
+    if permissions.get(action).scope is permissions.Scope.PLATFORM:
+        require(request, action)
+    else:
+        permissions.record(request, action)
+    pk = provider_id if isinstance(provider_id, int) else parse_id(provider_id)
+    provider = Provider.objects.filter(pk=pk).first() if pk is not None else None
+    if provider is None:
+        raise Http404
+    if permissions.get(action).scope is not permissions.Scope.PLATFORM:
+        outcome = permissions.decide(request.user, action, provider_id=provider.pk)
+        if outcome is Outcome.NOT_FOUND:
+            raise Http404
+        if outcome is Outcome.FORBIDDEN:
+            raise PermissionDenied("Your role does not allow this for this provider.")
+    return provider

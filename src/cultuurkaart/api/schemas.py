@@ -445,3 +445,78 @@ class JobResult(BaseModel):
     A plain pydantic model: django-ninja's `Schema` would drop the undeclared keys."""
 
     model_config = ConfigDict(extra="allow")
+
+
+# --- providers ----------------------------------------------------------------------------------
+
+
+class ProviderContactOut(Out):
+    name: str
+    email: str
+    phone: str
+
+
+class ProviderCriteriaOut(Out):
+    cultural_educational: bool
+    professional: bool
+    suitable_for: list[str]
+    employed_by_school: bool
+    components: list[str]
+
+
+class ProviderOut(Out):
+    id: Id
+    name: str
+    kind: str
+    status: str
+    sector: str
+    activity_type: str
+    address: str
+    contact: ProviderContactOut
+    coordinator: ProviderContactOut
+    iban: str
+    bic: str
+    criteria: ProviderCriteriaOut | None
+    accepts_individual_budget: bool
+    created_at: DateTime
+    decided_at: DateTime | None
+    rejection_reason: str
+    iban_changed_at: DateTime | None
+    iban_hold_until: DateTime | None
+    payout_hold: bool
+    revocation: ProviderRevocationOut | None
+
+
+class ProviderRevocationOut(Out):
+    reason: str
+    announced_at: DateTime | None
+    effective_on: Date | None
+    respond_until: Date | None
+    response: str
+    responded_at: DateTime | None
+    revoked_at: DateTime | None
+
+
+ProviderOut.model_rebuild()
+
+
+class ProviderApplied(Out):
+    id: Id
+    status: str
+
+
+class ProviderDecided(Out):
+    id: Id
+    status: str
+
+
+class ProviderRejected(Out):
+    id: Id
+    status: str
+    reason: str
+
+
+class ProviderRevocationAnnounced(Out):
+    id: Id
+    status: str
+    effective_on: Date | None

@@ -77,3 +77,32 @@ def backoffice_page(action: str):
         return wrapper
 
     return decorator
+
+
+def provider_page(action: str):
+    """A page of one provider for `action` (a provider action of a permission table): its
+    own people may; another provider's page is 404; passes the provider to the view."""
+    from cultuurkaart.providers.models import Provider
+
+    if permissions.get(action).scope is not Scope.PROVIDER:
+        raise ValueError(f"{action} is not a provider action.")
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, provider_id: int, *args, **kwargs):
+            permissions.record(request, action)
+            provider = Provider.objects.filter(pk=provider_id).first()
+            if provider is None:
+                raise Http404
+            outcome = permissions.decide(request.user, action, provider_id=provider.pk)
+            if outcome is Outcome.NOT_FOUND:
+                raise Http404
+            if outcome is Outcome.FORBIDDEN:
+                raise PermissionDenied
+            return view(request, provider, *args, **kwargs)
+
+        wrapper.permission_action = action
+        return wrapper
+
+    return decorator

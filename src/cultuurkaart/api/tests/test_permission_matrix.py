@@ -53,6 +53,7 @@ from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Member
 from cultuurkaart.orders import services as orders
 from cultuurkaart.orders.tests.factories import VO_ORDER_AT, order_data, ready_school
 from cultuurkaart.providers.models import Provider
+from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.rosters.models import Person, RosterJob
 from cultuurkaart.rosters.permissions import view_action
 from cultuurkaart.schools.models import BudgetHolderChange
@@ -122,6 +123,16 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /admin/schools/{school_id}/third-party-contributions": (
         "ledger.add_third_party_contribution"
     ),
+    "GET /admin/providers": "providers.review",
+    "POST /admin/providers/{provider_id}/approve": "providers.review",
+    "POST /admin/providers/{provider_id}/reject": "providers.review",
+    "POST /admin/providers/{provider_id}/revoke": "providers.revoke",
+    "POST /admin/providers/{provider_id}/revocation/resume": "providers.revoke",
+    "POST /admin/providers/{provider_id}/revocation/withdraw": "providers.revoke",
+    "POST /admin/providers/{provider_id}/individual-budget": "providers.set_individual_budget",
+    "GET /providers/{provider_id}": "providers.view",
+    "PATCH /providers/{provider_id}": "providers.change",
+    "POST /providers/{provider_id}/revocation-response": "providers.respond_to_revocation",
 }
 
 # Public: no sign-in (documented in API.md); anonymous must not get 401/403.
@@ -131,6 +142,7 @@ API_PUBLIC = {
     "POST /schools": "school registration by the board",
     "POST /activations": "activation with a code",
     "POST /code-requests": "an MBO student asks their school for a code",
+    "POST /providers/applications": "a provider's application (SPEC §7)",
 }
 # Self-service: any signed-in person, about themselves only (no other person's data).
 API_SELF = {
@@ -184,6 +196,16 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_invoices_detail": "orders.manage_invoices",
     "portals:backoffice_invoices_pdf": "orders.manage_invoices",
     "portals:backoffice_invoices_credit": "orders.manage_invoices",
+    "portals:provider_details": "providers.change",
+    "portals:provider_respond": "providers.respond_to_revocation",
+    "portals:backoffice_providers": "providers.review",
+    "portals:backoffice_provider": "providers.review",
+    "portals:backoffice_provider_approve": "providers.review",
+    "portals:backoffice_provider_reject": "providers.review",
+    "portals:backoffice_provider_revoke": "providers.revoke",
+    "portals:backoffice_provider_resume": "providers.revoke",
+    "portals:backoffice_provider_withdraw": "providers.revoke",
+    "portals:backoffice_provider_individual_budget": "providers.set_individual_budget",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -214,6 +236,8 @@ PAGE_PUBLIC = {
     "portals:activate": "activation with a code",
     "portals:verify_pass": "a provider checks a pass by its QR token",
     "portals:request_code": "an MBO student asks their school for a code",
+    "portals:provider_apply": "a provider's application (SPEC §7)",
+    "portals:provider_apply_done": "application received",
     "accounts:login": "sign-in",
     "accounts:logout": "sign-out",
     "accounts:password_reset": "password reset",
@@ -264,12 +288,16 @@ def expected(action_name: str, role: str, tenant: str) -> int | None:
         return None if role == "admin" else 403
     if role == "admin":
         return None if action.admin else 403
+    if action.scope is Scope.PROVIDER:  # the provider user acts for its own provider only
+        if role == "provider" and tenant == "own":
+            return None if role in action.roles else 403
+        return 404
     if role in SCHOOL_ROLES and tenant == "own":
         return None if role in action.roles else 403
     return 404
 
 
-# --- the data set: two schools with one of everything --------------------------------------
+# --- the data set: two tenants (a school and a provider each) with one of everything -------
 
 
 @dataclass
@@ -279,6 +307,7 @@ class Tenant:
 
 
 def _tenant(admin) -> Tenant:
+    provider = ProviderFactory()
     school = ready_school(duo=500)
     bh = with_role(UserFactory(), RoleName.BUDGET_HOLDER, school=school)
     with clock.frozen(VO_ORDER_AT):
@@ -322,6 +351,7 @@ def _tenant(admin) -> Tenant:
             "membership_id": membership.pk,
             "request_id": code_request.pk,
             "change_id": change.pk,
+            "provider_id": provider.pk,
             "user_id": member_user.pk,
             "person_id": {k: p.pk for k, p in people.items()},
             "job_id": {k: j.pk for k, j in jobs.items()},
@@ -347,7 +377,7 @@ def world(db, quiet_request_log):
     for role in ("board", "budget_holder", "docent_plus", "teacher", "student"):
         users[role] = with_role(UserFactory(), role, school=own.school)
     users["provider"] = with_role(
-        UserFactory(), RoleName.PROVIDER, provider=Provider.objects.create(name="Theater")
+        UserFactory(), RoleName.PROVIDER, provider=Provider.objects.get(pk=own.ids["provider_id"])
     )
     return {"own": own, "other": other}, users
 
@@ -456,7 +486,7 @@ def _sample(schema: dict, components: dict, ids: dict[str, Any]) -> Any:
         required = set(schema.get("required", []))
         body = {}
         for name, prop in schema.get("properties", {}).items():
-            if name in ids and not isinstance(ids[name], dict):
+            if name in ids and ids[name] is not None and not isinstance(ids[name], dict):
                 body[name] = str(ids[name])
             elif name in required:
                 body[name] = _sample(prop, components, ids)
@@ -634,6 +664,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
         "batch_id": ids["batch_id"],
+        "provider_id": ids["provider_id"],
         "code": "vo-2024",
         "token": "x",
         "uidb64": "x",

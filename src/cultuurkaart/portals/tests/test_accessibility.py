@@ -66,8 +66,16 @@ def test_main_pages_have_no_wcag_violations(page):
         "/help/",
         "/activeren/",
         "/accounts/wachtwoord/vergeten/",
+        "/aanbieder/aanmelden/",
     ):
         found += violations(page, path)
+    # The provider application with errors (criteria fieldsets, error summary).
+    page.goto(page.base_url + "/aanbieder/aanmelden/")
+    page.get_by_role("button", name="Aanvraag versturen").click()
+    found += [
+        f"provider application errors: {v['id']}"
+        for v in Axe().run(page, options=WCAG).response["violations"]
+    ]
     # A form with errors: the error summary and the fields marked invalid.
     page.goto(page.base_url + "/aanmelden/")
     page.get_by_role("button", name="Aanmelding versturen").click()
@@ -101,8 +109,10 @@ def test_main_pages_have_no_wcag_violations(page):
     sign_in(page, board)
     found += violations(page, f"{s}/budgethouder/")
     page.context.clear_cookies()
-    sign_in(page, with_role(UserFactory(), RoleName.PROVIDER, provider=ProviderFactory()))
+    provider = ProviderFactory()
+    sign_in(page, with_role(UserFactory(), RoleName.PROVIDER, provider=provider))
     found += violations(page, "/aanbieder/")
+    found += violations(page, f"/aanbieder/{provider.pk}/gegevens/")
     page.context.clear_cookies()
     sign_in(page, admin)
     pending = School.objects.create(
@@ -120,6 +130,8 @@ def test_main_pages_have_no_wcag_violations(page):
         "/backoffice/",
         "/backoffice/aanmeldingen/",
         f"/backoffice/aanmeldingen/{pending.pk}/",
+        "/backoffice/aanbieders/",
+        f"/backoffice/aanbieders/{provider.pk}/",
         "/backoffice/programmas/",
         "/backoffice/programmas/vo-2024/",
         "/backoffice/register/",
