@@ -44,3 +44,28 @@ def school_for(request, school_id: str | int, *, action: str) -> School:
 def may(request, action: str, school_id: int) -> bool:
     """Whether the caller may do `action` at the school (for fields shown, not access)."""
     return permissions.allows(request.user, action, school_id=school_id)
+
+
+def provider_for(request, action: str, provider_id: int | None = None) -> int:
+    """The provider the caller acts for with a provider action that names none in its path
+    (creating or listing web orders): the caller's only provider, or `provider_id` when they
+    belong to several. 403 for a caller with no provider role there (decision WO2)."""
+    permissions.record(request, action)
+    mine = sorted(request.user.provider_ids())
+    if provider_id is None and len(mine) == 1:
+        provider_id = mine[0]
+    if provider_id is None or provider_id not in mine:
+        raise PermissionDenied("Only a provider's own people may do this.")
+    if permissions.decide(request.user, action, provider_id=provider_id) is not Outcome.ALLOWED:
+        raise PermissionDenied("Your role does not allow this for this provider.")
+    return provider_id
+
+
+def check_provider(request, provider_id: int, action: str) -> None:
+    """`action` for the provider with this id: 404 outside it, 403 for a role that may not."""
+    permissions.record(request, action)
+    outcome = permissions.decide(request.user, action, provider_id=provider_id)
+    if outcome is Outcome.NOT_FOUND:
+        raise Http404
+    if outcome is Outcome.FORBIDDEN:
+        raise PermissionDenied("Your role does not allow this for this provider.")

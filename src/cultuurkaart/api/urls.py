@@ -1,9 +1,31 @@
 """Mounts every router on the one NinjaAPI. Each domain has its own router module."""
 
-from . import accounts_api, admin, auth, jobs, ledger, memberships, orders, rosters, schools
+from . import (
+    accounts_api,
+    admin,
+    auth,
+    jobs,
+    ledger,
+    memberships,
+    orders,
+    rosters,
+    schools,
+    weborders,
+)
 from .base import api
 
-for module in (auth, accounts_api, admin, schools, rosters, memberships, orders, ledger, jobs):
+for module in (
+    auth,
+    accounts_api,
+    admin,
+    schools,
+    rosters,
+    memberships,
+    orders,
+    ledger,
+    weborders,
+    jobs,
+):
     api.add_router("", module.router)
 
 urlpatterns = api.urls

@@ -45,4 +45,6 @@ app.conf.beat_schedule = {
         "erase-rosters", crontab(minute=0, hour=0, day_of_month=1, month_of_year=9)
     ),
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
+    # Spending windows end at 31 December; pending web orders expire the day after.
+    "expire-weborders": _job("expire-weborders", crontab(minute=20, hour=0)),
 }

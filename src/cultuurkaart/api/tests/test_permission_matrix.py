@@ -56,6 +56,7 @@ from cultuurkaart.providers.models import Provider
 from cultuurkaart.rosters.models import Person, RosterJob
 from cultuurkaart.rosters.permissions import view_action
 from cultuurkaart.schools.models import BudgetHolderChange
+from cultuurkaart.weborders.tests.factories import WebOrderFactory
 
 RosterView = Callable[[str], str]
 ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind in the url
@@ -122,6 +123,25 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /admin/schools/{school_id}/third-party-contributions": (
         "ledger.add_third_party_contribution"
     ),
+    "GET /schools/{school_id}/weborders": "weborders.view",
+    "GET /schools/{school_id}/weborders/export.xlsx": "weborders.export",
+    "POST /weborders/{weborder_id}/approve": "weborders.decide",
+    "POST /weborders/{weborder_id}/reject": "weborders.decide",
+    "POST /weborders/{weborder_id}/withdraw": "weborders.withdraw",
+    "POST /weborders/{weborder_id}/reverse": "weborders.reverse",
+    "POST /admin/weborders/{weborder_id}/check": "weborders.check",
+    "GET /admin/weborders": "weborders.check",
+}
+# Provider actions with no tenant in the path: the caller's own provider. Its people may;
+# every other signed-in person gets 403 (they act for no provider).
+API_PROVIDER_SELF = {
+    "POST /weborders": "weborders.create",
+    "GET /weborders": "weborders.view_own",
+}
+# Objects of a school and a provider: the provider's people are checked with the provider
+# action, everyone else with the school action.
+API_MIXED = {
+    "GET /weborders/{weborder_id}": ("weborders.view", "weborders.view_own"),
 }
 
 # Public: no sign-in (documented in API.md); anonymous must not get 401/403.
@@ -263,6 +283,11 @@ def expected(action_name: str, role: str, tenant: str) -> int | None:
         return None if role == "admin" else 403
     if role == "admin":
         return None if action.admin else 403
+    if action.scope is Scope.PROVIDER:
+        # the own tenant's objects belong to the provider user's provider
+        if role == "provider" and tenant == "own":
+            return None if RoleName.PROVIDER in action.roles else 403
+        return 404
     if role in SCHOOL_ROLES and tenant == "own":
         return None if role in action.roles else 403
     return 404
@@ -345,9 +370,13 @@ def world(db, quiet_request_log):
     users = {"admin": admin}
     for role in ("board", "budget_holder", "docent_plus", "teacher", "student"):
         users[role] = with_role(UserFactory(), role, school=own.school)
-    users["provider"] = with_role(
-        UserFactory(), RoleName.PROVIDER, provider=Provider.objects.create(name="Theater")
-    )
+    provider = Provider.objects.create(name="Theater", status="accepted")
+    users["provider"] = with_role(UserFactory(), RoleName.PROVIDER, provider=provider)
+    # web orders: the own school's by the provider user's provider, the other school's by
+    # another provider (provider-scoped routes: own vs other provider)
+    for tenant, by in ((own, provider), (other, Provider.objects.create(name="Ander"))):
+        tenant.ids["weborder_id"] = WebOrderFactory(school=tenant.school, provider=by).pk
+        tenant.ids["school_number"] = tenant.school.school_number
     return {"own": own, "other": other}, users
 
 
@@ -515,7 +544,13 @@ def _token_headers(users) -> dict[str, dict[str, str]]:
 
 
 def test_every_api_operation_has_an_entry():
-    known = API_ROUTES.keys() | API_PUBLIC.keys() | API_SELF.keys()
+    known = (
+        API_ROUTES.keys()
+        | API_PUBLIC.keys()
+        | API_SELF.keys()
+        | API_PROVIDER_SELF.keys()
+        | API_MIXED.keys()
+    )
     operations = _operations().keys()
     assert sorted(operations - known) == [], "operations without a permission entry"
     assert sorted(known - operations) == [], "entries for operations that do not exist"
@@ -533,9 +568,15 @@ def test_api_matrix(world):
             if key in API_PUBLIC or key in API_SELF:
                 failures += _api_open(client, key, op, tenants["own"], kind, headers)
                 continue
-            action = API_ROUTES[key]
-            action = action(kind) if callable(action) else action
+            if key in API_PROVIDER_SELF:
+                failures += _api_provider_self(client, key, op, tenants, headers)
+                continue
             for role in ROLES:
+                if key in API_MIXED:
+                    action = API_MIXED[key][1 if role == "provider" else 0]
+                else:
+                    action = API_ROUTES[key]
+                    action = action(kind) if callable(action) else action
                 for tenant_name in ("own", "other") if role != "anonymous" else ("own",):
                     response = _undone(
                         lambda k=key, o=op, t=tenants[tenant_name], kd=kind, h=headers[role]: (
@@ -549,6 +590,25 @@ def test_api_matrix(world):
                     if failure:
                         failures.append(failure)
     assert failures == [], "\n".join(failures)
+
+
+def _api_provider_self(client, key, op, tenants, headers) -> list[str]:
+    """A provider action without a tenant in the path: the provider's people may (for a
+    school of either tenant), everyone else signed in gets 403, anonymous 401."""
+    action = API_PROVIDER_SELF[key]
+    failures = []
+    for role in ROLES:
+        for tenant_name in ("own", "other") if role != "anonymous" else ("own",):
+            response = _undone(
+                lambda r=role, t=tenants[tenant_name]: _api_request(
+                    client, key, op, t, None, headers[r]
+                )
+            )
+            want = None if role == "provider" else 403
+            failure = _judge(key, role, tenant_name, response, want, action, api_call=True)
+            if failure:
+                failures.append(failure)
+    return failures
 
 
 def _api_open(client, key, op, tenant, kind, headers) -> list[str]:
@@ -733,6 +793,8 @@ ADMIN_READS = {
     "orders.view",
     "orders.view_invoices",
     "ledger.view",
+    "weborders.view",
+    "weborders.export",
 }
 
 
