@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_memberships, urls_orders, urls_rosters
+from . import urls_memberships, urls_orders, urls_rosters, urls_weborders
 from . import views_backoffice as bo
 from . import views_provider as provider
 from . import views_public as public
@@ -48,4 +48,5 @@ urlpatterns = [
     *urls_rosters.urlpatterns,
     *urls_memberships.urlpatterns,
     *urls_orders.urlpatterns,
+    *urls_weborders.urlpatterns,
 ]

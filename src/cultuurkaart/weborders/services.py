@@ -405,3 +405,21 @@ def expire_pending_weborders_of(provider, *, actor=None) -> int:
         .values_list("pk", flat=True)
     )
     return _expire(ids, actor=actor, why="revoked")
+
+
+def school_id_for_number(number: str) -> int | None:
+    """The active school with this CJP-schoolnummer (for the provider's check step)."""
+    return (
+        School.objects.filter(school_number=str(number).strip(), status=SchoolStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def school_name_for_number(number: str) -> str:
+    return (
+        School.objects.filter(school_number=str(number).strip(), status=SchoolStatus.ACTIVE)
+        .values_list("name", flat=True)
+        .first()
+        or ""
+    )

@@ -203,6 +203,12 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_invoices": "orders.manage_invoices",
     "portals:backoffice_invoices_detail": "orders.manage_invoices",
     "portals:backoffice_invoices_pdf": "orders.manage_invoices",
+    "portals:school_weborders": "weborders.view",
+    "portals:school_weborders_decide": "weborders.decide",
+    "portals:school_weborders_export": "weborders.export",
+    "portals:provider_weborders_withdraw": "weborders.withdraw",
+    "portals:backoffice_weborders": "weborders.check",
+    "portals:backoffice_weborders_detail": "weborders.check",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -246,6 +252,8 @@ PAGE_PUBLIC = {
 # every other signed-in person gets 403, anonymous the login page.
 PAGE_ROLE_HOME = {
     "portals:provider_home": "provider",  # the provider portal's home (its own organisations)
+    "portals:provider_weborders": "provider",  # its own providers' web orders
+    "portals:provider_weborders_new": "provider",  # a web order for its own provider
 }
 PAGE_SELF = {
     "accounts:two_factor": "second sign-in step of the person signing in",
@@ -259,7 +267,10 @@ PAGE_SELF = {
 # Django guards itself (is_staff, model permissions; read-only for money).
 SKIPPED_NAMESPACES = {"api", "admin"}
 # Query strings a page needs to do its work (the roster list's selection for invitations).
-PAGE_QUERY = {"portals:school_invite": "?kind=students"}
+PAGE_QUERY = {
+    "portals:school_invite": "?kind=students",
+    "portals:school_weborders_decide": "?decision=approve",
+}
 
 ROLES = (
     "admin",
@@ -679,6 +690,7 @@ def _pages() -> dict[str, tuple[list[str], dict]]:
 def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None) -> dict:
     ids = {k: (v.get(kind) if isinstance(v, dict) else v) for k, v in tenant.ids.items()}
     pk = {  # by a word of the url name, first match wins
+        "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
         "orders": ids["order_id"],
         "bh_decide": ids["change_id"],
