@@ -151,7 +151,11 @@ def create_weborder(provider, data: dict, *, actor=None) -> WebOrder:
             }
         )
     activity_at = data.get("activity_at")
-    if not isinstance(activity_at, dt.datetime) or activity_at.tzinfo is None:
+    if (
+        not isinstance(activity_at, dt.datetime)
+        or activity_at.tzinfo is None
+        or not clock.is_sane_date(activity_at.date())
+    ):
         errors.append(
             {"field": "activity_at", "code": "invalid", "message": _("Datum en tijd met tijdzone.")}
         )

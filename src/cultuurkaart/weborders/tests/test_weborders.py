@@ -96,6 +96,23 @@ def test_a_provider_that_is_not_accepted_is_403(setup, status):
     assert response.json()["type"] == "provider-not-accepted"
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("activity_at", "2024-03-20T13:30:00"),  # no offset
+        ("activity_at", "1000-03-20T13:30:00+01:00"),
+        ("students", 0),
+        ("description", ""),
+        ("amount", "0.00"),
+        ("amount", "1.001"),
+    ],
+)
+def test_invalid_fields_are_422_and_create_nothing(setup, field, value):
+    response = setup["p_api"].post("/weborders", weborder_data(setup["school"], **{field: value}))
+    assert response.status_code == 422
+    assert not WebOrder.objects.exists()
+
+
 def test_announced_revocation_still_creates(setup):
     setup["provider"].status = ProviderStatus.REVOCATION_ANNOUNCED
     setup["provider"].save()
