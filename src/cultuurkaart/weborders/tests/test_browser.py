@@ -85,6 +85,7 @@ def test_provider_creates_budget_holder_approves_admin_checks(page, browser):
     _shot(page, "provider-list")
     page.get_by_role("button", name="Uitloggen").click()
     first, second, third = WebOrder.objects.order_by("pk")
+    assert {w.provider_id for w in (first, second, third)} == {provider.pk}
 
     # 2. The budget holder sees them on the home page and approves one from the list.
     _sign_in(page, bh)
