@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from cultuurkaart.accounts.constants import RoleName
@@ -211,3 +213,30 @@ def test_export_page_downloads_excel(world):
     response = client_for(bh).get(f"/school/{school.pk}/webbestellingen/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_lists_take_a_fixed_number_of_queries(world, admin):
+    """No query per web order on the school list, the provider list and the worklist: the
+    same number of queries for 1 and for 13 web orders."""
+    school, bh, provider, person = world
+    pages = (
+        (client_for(bh), f"/school/{school.pk}/webbestellingen/?status=all"),
+        (client_for(person), "/aanbieder/weborders/"),
+        (client_for(admin), "/backoffice/webbestellingen/"),
+    )
+
+    def measure():
+        counts = []
+        for client, url in pages:
+            client.get(url)  # warm the session and permission caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    WebOrderFactory(school=school, provider=provider, status="approved", decided_at=SPEND_AT)
+    few = measure()
+    for _ in range(12):
+        WebOrderFactory(school=school, provider=provider, status="approved", decided_at=SPEND_AT)
+    assert measure() == few
+    assert max(few) <= 14
