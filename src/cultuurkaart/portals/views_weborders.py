@@ -5,6 +5,7 @@ back office's check worklist. Thin: read, check the permission table, call servi
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from functools import wraps
 
 from django import forms
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from cultuurkaart.core import clock, permissions
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.core.fields import MoneyFormField, SaneDateFormField
+from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import MoneyError, parse_money
 from cultuurkaart.core.permissions import Outcome
@@ -234,18 +236,33 @@ def provider_new(request, providers):
             activity_on=data["activity_on"],
         )
         if "confirm" in request.POST:
-            try:
+            payload = {
+                "provider": data["provider"].pk,
+                "school_number": data["school_number"],
+                "amount": data["amount"],
+                "students": data["students"],
+                "activity_at": activity_at,
+                "description": data["description"],
+                "request_id": data["request_id"],
+            }
+
+            def compute():
                 weborder = services.create_weborder(
                     data["provider"],
-                    {
-                        "school_number": data["school_number"],
-                        "amount": data["amount"],
-                        "students": data["students"],
-                        "activity_at": activity_at,
-                        "description": data["description"],
-                        "request_id": data["request_id"],
-                    },
+                    {k: v for k, v in payload.items() if k != "provider"},
                     actor=request.user,
+                )
+                return 201, {"id": weborder.pk}
+
+            try:
+                # The confirmation form's token is this click's idempotency key: a double
+                # click or a resubmitted page maps to the first web order (core.idempotency).
+                _status, answer = run_once(
+                    user=request.user,
+                    scope=f"weborder-create-page:{data['provider'].pk}",
+                    key=request.POST.get("client_token", ""),
+                    payload=payload,
+                    compute=compute,
                 )
             except ValidationFailed as exc:
                 add_service_errors(form, exc.errors)
@@ -257,7 +274,7 @@ def provider_new(request, providers):
             else:
                 messages.success(
                     request,
-                    _("Webbestelling %(id)s is naar de school gestuurd.") % {"id": weborder.pk},
+                    _("Webbestelling %(id)s is naar de school gestuurd.") % {"id": answer["id"]},
                 )
                 return redirect("portals:provider_weborders")
         elif services.school_id_for_number(data["school_number"]) is None:
@@ -272,6 +289,7 @@ def provider_new(request, providers):
                     "activity_at": activity_at,
                     "school_name": services.school_name_for_number(data["school_number"]),
                     "duplicate": duplicate,
+                    "client_token": secrets.token_urlsafe(16),
                 },
             )
     return render(request, "portals/weborders/provider_new.html", {"form": form})

@@ -155,7 +155,10 @@ def test_provider_creates_with_a_check_step_and_duplicate_warning(world):
     assert check.status_code == 200 and "Weborder versturen" in check.content.decode()
     assert 'data-testid="duplicate-warning"' not in check.content.decode()
     assert not WebOrder.objects.exists()
-    assert client.post("/aanbieder/weborders/nieuw/", {**data, "confirm": "1"}).status_code == 302
+    confirm = {**data, "confirm": "1", "client_token": "click-1"}
+    assert client.post("/aanbieder/weborders/nieuw/", confirm).status_code == 302
+    # a double click (the same form token) creates nothing more
+    assert client.post("/aanbieder/weborders/nieuw/", confirm).status_code == 302
     wo = WebOrder.objects.get()
     assert wo.amount == Decimal("85.50") and wo.school == school and wo.provider == provider
     again = client.post("/aanbieder/weborders/nieuw/", data).content.decode()
