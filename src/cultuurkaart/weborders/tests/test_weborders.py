@@ -424,3 +424,15 @@ def test_spending_export_neutralises_formulas(setup, api_as):
     assert "<f>" not in sheet
     dp = with_role(UserFactory(), RoleName.DOCENT_PLUS, school=setup["school"])
     assert api_as(dp).get(f"/schools/{setup['school'].pk}/weborders/export.xlsx").status_code == 403
+
+
+def test_django_admin_is_read_only(admin):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    model_admin = site._registry[WebOrder]
+    request = RequestFactory().get("/")
+    request.user = admin
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
