@@ -31,6 +31,7 @@ from .models import WebOrder
 
 S = WebOrderStatus
 MAX_STUDENTS = 100_000
+NOUN = "a web order"  # in the English message of 409 `invalid-transition` (core.transitions)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def withdraw_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
     """The provider withdraws a pending web order (it cannot edit one, SPEC §8)."""
     with transaction.atomic():
         weborder = _locked(weborder)
-        transition(weborder, S.WITHDRAWN, TRANSITIONS, noun=_("een webbestelling"))
+        transition(weborder, S.WITHDRAWN, TRANSITIONS, noun=NOUN)
         weborder.closed_at = clock.now()
         weborder.save(update_fields=["status", "closed_at"])
         audit.record(
@@ -238,7 +239,7 @@ def approve_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
             actor=actor,
             only=buckets,
         )
-        transition(weborder, S.APPROVED, TRANSITIONS, noun=_("een webbestelling"))
+        transition(weborder, S.APPROVED, TRANSITIONS, noun=NOUN)
         weborder.programme = programme
         weborder.entry = debit.entry
         weborder.split_school = debit.split["school"]
@@ -268,7 +269,7 @@ def reject_weborder(weborder: WebOrder, reason: str, *, actor=None) -> WebOrder:
         weborder = _locked(weborder)
         if weborder.status != S.PENDING:
             raise AlreadyDecided(_("Over deze webbestelling is al beslist."))
-        transition(weborder, S.REJECTED, TRANSITIONS, noun=_("een webbestelling"))
+        transition(weborder, S.REJECTED, TRANSITIONS, noun=NOUN)
         weborder.rejection_reason = reason[:2000]
         weborder.decided_at, weborder.decided_by = clock.now(), actor
         weborder.save()
@@ -318,7 +319,7 @@ def check_weborder(weborder: WebOrder, *, valid: bool, reason: str = "", actor=N
     with transaction.atomic():
         weborder = _locked(weborder)
         target = S.CHECKED if valid else S.INVALID
-        transition(weborder, target, TRANSITIONS, noun=_("een webbestelling"))
+        transition(weborder, target, TRANSITIONS, noun=NOUN)
         if not valid:
             _return_money(
                 weborder,
@@ -345,7 +346,7 @@ def reverse_weborder(weborder: WebOrder, *, reason: str = "", actor=None) -> Web
     to the buckets it came from (a paid-out one → 409 `invalid-transition`)."""
     with transaction.atomic():
         weborder = _locked(weborder)
-        transition(weborder, S.REVERSED, TRANSITIONS, noun=_("een webbestelling"))
+        transition(weborder, S.REVERSED, TRANSITIONS, noun=NOUN)
         _return_money(
             weborder,
             actor=actor,
@@ -372,7 +373,7 @@ def _expire(ids, *, actor=None, why: str) -> int:
             weborder = _locked(WebOrder(pk=pk))
             if weborder.status != S.PENDING:
                 continue  # decided meanwhile
-            transition(weborder, S.EXPIRED, TRANSITIONS, noun=_("een webbestelling"))
+            transition(weborder, S.EXPIRED, TRANSITIONS, noun=NOUN)
             weborder.closed_at = clock.now()
             weborder.save(update_fields=["status", "closed_at"])
             audit.record(
