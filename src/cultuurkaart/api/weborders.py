@@ -12,8 +12,10 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from cultuurkaart.core import clock
+from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.fields import ApiMoney
 from cultuurkaart.core.idempotency import idempotent
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import to_api
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.weborders import exports, queries, services
@@ -56,6 +58,19 @@ def serialize_weborder(wo: WebOrder) -> dict[str, Any]:
         "check_reason": wo.check_reason,
         "split": split,
     }
+
+
+def _query_id(value: str | None, field: str) -> int | None:
+    """An id from the query string: ASCII digits, else 422 (a path id would be 404)."""
+    if not value:
+        return None
+    pk = parse_id(value)
+    if pk is None:
+        raise ValidationFailed(
+            f"{field} must be an id.",
+            errors=[{"field": field, "code": "invalid", "message": "An id (digits)."}],
+        )
+    return pk
 
 
 def _load(weborder_id: str) -> WebOrder:
@@ -102,7 +117,7 @@ class WebOrderIn(Schema):
 def create(request, payload: WebOrderIn):
     """A provider's web order for a school (by CJP-schoolnummer); honours `Idempotency-Key`.
     `likely_duplicate` warns of another live one with the same school, amount and date."""
-    wanted = path_id(payload.provider_id) if payload.provider_id else None
+    wanted = _query_id(payload.provider_id, "provider_id")
     provider = Provider.objects.get(pk=provider_for(request, "weborders.create", wanted))
     data = payload.dict()
 
@@ -121,7 +136,7 @@ def create(request, payload: WebOrderIn):
 )
 def list_own(request, status: str | None = None, provider_id: str | None = None):
     """The provider's own web orders, newest first."""
-    wanted = path_id(provider_id) if provider_id else None
+    wanted = _query_id(provider_id, "provider_id")
     pid = provider_for(request, "weborders.view_own", wanted)
     qs = queries.for_provider(pid).select_related("provider")
     if status:
@@ -274,14 +289,12 @@ def worklist(
             try:
                 bounds[name] = parse_money(value)
             except MoneyError as exc:
-                from cultuurkaart.core.errors import ValidationFailed
-
                 raise ValidationFailed(
                     exc.message, errors=[{"field": name, "code": exc.code, "message": exc.message}]
                 ) from None
     qs = queries.check_worklist(
-        provider=path_id(provider) if provider else None,
-        school=path_id(school) if school else None,
+        provider=_query_id(provider, "provider"),
+        school=_query_id(school, "school"),
         older_than_days=min(older_than_days, 36500)
         if older_than_days and older_than_days > 0
         else None,
