@@ -280,14 +280,14 @@ def worklist(
     older_than_days: int | None = None,
 ):
     """The check worklist: approved web orders, likely duplicates first, then the oldest."""
-    from cultuurkaart.core.money import MoneyError, parse_money
+    from cultuurkaart.core.money import MAX_AMOUNT, MoneyError, parse_money
 
     require(request, "weborders.check")
     bounds = {}
     for name, value in (("min_amount", min_amount), ("max_amount", max_amount)):
         if value:
             try:
-                bounds[name] = parse_money(value)
+                bounds[name] = parse_money(value, maximum=MAX_AMOUNT)
             except MoneyError as exc:
                 raise ValidationFailed(
                     exc.message, errors=[{"field": name, "code": exc.code, "message": exc.message}]

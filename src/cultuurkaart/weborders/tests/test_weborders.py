@@ -368,6 +368,8 @@ def test_check_worklist_puts_duplicates_first_and_filters(setup, admin_api):
     assert [r["id"] for r in small["results"]] == [single["id"]]
     other = admin_api.get("/admin/weborders", {"school": str(SchoolFactory().pk)}).json()
     assert other["count"] == 0
+    assert admin_api.get("/admin/weborders", {"school": "null"}).status_code == 422
+    assert admin_api.get("/admin/weborders", {"min_amount": "12,3abc"}).status_code == 422
 
 
 # --- expiry ----------------------------------------------------------------------------
