@@ -68,3 +68,33 @@ def provider_for(request, provider_id: str | int, *, action: str):
         if outcome is Outcome.FORBIDDEN:
             raise PermissionDenied("Your role does not allow this for this provider.")
     return provider
+
+
+def own_provider_id(request, action: str, provider_id: int | None = None) -> int:
+    """The provider the caller acts for with a provider action that names none in its path
+    (creating or listing web orders): the caller's only provider, or `provider_id` when they
+    belong to several. 403 for a caller with no provider role (decision WO2); another
+    provider's id is 404, like every object outside the caller's provider."""
+    permissions.record(request, action)
+    mine = sorted(request.user.provider_ids())
+    if not mine:
+        raise PermissionDenied("Only a provider's own people may do this.")
+    if provider_id is None and len(mine) == 1:
+        provider_id = mine[0]
+    if provider_id is None:
+        raise PermissionDenied("You act for several providers: send provider_id.")
+    if provider_id not in mine:
+        raise Http404
+    if permissions.decide(request.user, action, provider_id=provider_id) is not Outcome.ALLOWED:
+        raise PermissionDenied("Your role does not allow this for this provider.")
+    return provider_id
+
+
+def check_provider(request, provider_id: int, action: str) -> None:
+    """`action` for the provider with this id: 404 outside it, 403 for a role that may not."""
+    permissions.record(request, action)
+    outcome = permissions.decide(request.user, action, provider_id=provider_id)
+    if outcome is Outcome.NOT_FOUND:
+        raise Http404
+    if outcome is Outcome.FORBIDDEN:
+        raise PermissionDenied("Your role does not allow this for this provider.")

@@ -520,3 +520,50 @@ class ProviderRevocationAnnounced(Out):
     id: Id
     status: str
     effective_on: Date | None
+
+
+# --- web orders (API.md "Providers, web orders, payouts") -----------------------------------
+
+
+class SplitOut(Out):
+    school: Money
+    ocw: Money
+    third_party: Money
+
+
+class WebOrderOut(Out):
+    id: Id
+    status: str
+    provider: Id
+    provider_name: str
+    school: Id
+    school_number: str
+    school_name: str
+    programme: str | None
+    amount: Money
+    students: int
+    activity_at: DateTime
+    description: str
+    request_id: str | None
+    likely_duplicate: bool
+    created_at: DateTime
+    decided_at: DateTime | None
+    rejection_reason: str
+    checked_at: DateTime | None
+    check_reason: str
+    split: SplitOut | None
+
+
+class WebOrderCreated(WebOrderOut):
+    pass
+
+
+class WebOrderApproved(Out):
+    id: Id
+    status: str
+    split: SplitOut
+
+
+class WebOrderStatusOut(Out):
+    id: Id
+    status: str

@@ -11,6 +11,7 @@ from . import (
     providers,
     rosters,
     schools,
+    weborders,
 )
 from .base import api
 
@@ -24,6 +25,7 @@ for module in (
     orders,
     ledger,
     providers,
+    weborders,
     jobs,
 ):
     api.add_router("", module.router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cultuurkaart.memberships",
     "cultuurkaart.ledger",
     "cultuurkaart.orders",
+    "cultuurkaart.weborders",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

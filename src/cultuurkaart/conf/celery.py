@@ -47,4 +47,6 @@ app.conf.beat_schedule = {
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
     # A revocation takes effect at the start of its effective date (SPEC §7).
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
+    # Spending windows end at 31 December; pending web orders expire the day after.
+    "expire-weborders": _job("expire-weborders", crontab(minute=25, hour=0)),
 }

@@ -5,6 +5,7 @@ later rule that counts working days use it."""
 
 from __future__ import annotations
 
+import calendar as _cal
 import datetime as dt
 from functools import lru_cache
 
@@ -18,6 +19,14 @@ def _holidays(year: int) -> frozenset[dt.date]:
 
 def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_months_clamped(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, the month's last day when it has no
+    such day (31 January + 1 → 28/29 February)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

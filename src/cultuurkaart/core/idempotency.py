@@ -12,7 +12,8 @@ then replays its stored answer (one effect); if the work fails (a domain error, 
 no record remains and a retry runs again. Records older than 24 hours are deleted on the way.
 
 Pages use `run_once(user=..., key=<form token>, ...)` the same way. Used by: payments
-(`api/orders.py`), invitations (`api/memberships.py`, the invitation page); web orders, payouts
+(`api/orders.py`), invitations (`api/memberships.py`, the invitation page), web orders
+(`api/weborders.py`); payouts
 and vouchers use it next (docs/architecture.md).
 """
 

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 
 from cultuurkaart.core import clock
-from cultuurkaart.core.calendar import add_working_days
+from cultuurkaart.core.calendar import add_months_clamped, add_working_days
 
 OBJECTION_WORKING_DAYS = 5
 
@@ -16,12 +15,6 @@ def objection_deadline(submitted_at: dt.datetime) -> dt.datetime:
     """23:59:59 Europe/Amsterdam on the fifth working day after the submission date."""
     submitted_on = submitted_at.astimezone(clock.AMSTERDAM).date()
     return clock.end_of_day(add_working_days(submitted_on, OBJECTION_WORKING_DAYS))
-
-
-def add_months_clamped(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
 def unpaid_cancellation_from(submitted_at: dt.datetime, due_on: dt.date | None = None) -> dt.date:

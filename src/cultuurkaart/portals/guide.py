@@ -400,8 +400,8 @@ def _actions(steps: list[Step], school, perspective: str, facts: Facts, programm
                 step.action_url = _url("portals:school_orders_invoices", school)
                 step.action_label = _("Facturen bekijken")
             elif step.key == "spend" and programme is not None:
-                step.action_url = _url("portals:school_orders_budget", school, code)
-                step.action_label = _("Budget en transacties")
+                step.action_url = _url("portals:school_weborders", school)
+                step.action_label = _("Webbestellingen goedkeuren")
         elif perspective == RoleName.DOCENT_PLUS:
             if step.key == "invitations" and facts.on_list:
                 step.action_url = _url("portals:school_students", school, "status=new")

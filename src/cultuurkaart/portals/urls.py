@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_memberships, urls_orders, urls_providers, urls_rosters
+from . import urls_memberships, urls_orders, urls_providers, urls_rosters, urls_weborders
 from . import views_backoffice as bo
 from . import views_provider as provider
 from . import views_public as public
@@ -49,4 +49,5 @@ urlpatterns = [
     *urls_memberships.urlpatterns,
     *urls_orders.urlpatterns,
     *urls_providers.urlpatterns,
+    *urls_weborders.urlpatterns,
 ]

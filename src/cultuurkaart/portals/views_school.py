@@ -4,8 +4,9 @@ from django.utils.translation import gettext as _
 
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.schools import services as schools
+from cultuurkaart.weborders import queries as weborder_queries
 
-from .access import school_page
+from .access import may, school_page
 from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_errors
 from .guide import year_guide
 
@@ -14,10 +15,19 @@ from .guide import year_guide
 def dashboard(request, school):
     """The school home page: the year in order, with what is done and what is next for
     this person's role (issue 8 #23)."""
+    pending = None
+    if may(request, "weborders.view", school.pk):
+        qs = weborder_queries.pending_for_school(school)
+        pending = {"count": qs.count(), "rows": list(qs[:5])}
     return render(
         request,
         "portals/school/dashboard.html",
-        {"school": school, "guide": year_guide(school, request.user)},
+        {
+            "school": school,
+            "guide": year_guide(school, request.user),
+            "pending_weborders": pending,
+            "can_decide": may(request, "weborders.decide", school.pk),
+        },
     )
 
 

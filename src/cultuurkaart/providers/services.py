@@ -3,7 +3,6 @@ write goes through here (SPEC §7; invariants in docs/providers.md)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +14,7 @@ from schwifty.exceptions import SchwiftyException
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, clock, mail, terms
-from cultuurkaart.core.calendar import add_working_days
+from cultuurkaart.core.calendar import add_months_clamped, add_working_days
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.models import TermsKind
 from cultuurkaart.core.transitions import transition
@@ -405,13 +404,6 @@ def register_revocation_hook(fn: Callable[[Provider], Any]) -> None:
         _revocation_hooks.append(fn)
 
 
-def one_month_later(day: dt.date) -> dt.date:
-    """The same day one calendar month later; the month's last day when it has no such day
-    (31 January → 28/29 February)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def announce_revocation(provider: Provider, *, reason: str, actor) -> Provider:
     reason = _required_reason(reason)
     with transaction.atomic():
@@ -419,7 +411,7 @@ def announce_revocation(provider: Provider, *, reason: str, actor) -> Provider:
         _transition(provider, S.REVOCATION_ANNOUNCED)
         provider.revocation_reason = reason
         provider.revocation_announced_at = clock.now()
-        provider.revocation_effective_on = one_month_later(clock.today())
+        provider.revocation_effective_on = add_months_clamped(clock.today(), 1)
         provider.revocation_response = ""
         provider.revocation_responded_at = None
         provider.save()

@@ -57,6 +57,7 @@ from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.rosters.models import Person, RosterJob
 from cultuurkaart.rosters.permissions import view_action
 from cultuurkaart.schools.models import BudgetHolderChange
+from cultuurkaart.weborders.tests.factories import WebOrderFactory
 
 RosterView = Callable[[str], str]
 ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind in the url
@@ -133,6 +134,28 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /providers/{provider_id}": "providers.view",
     "PATCH /providers/{provider_id}": "providers.change",
     "POST /providers/{provider_id}/revocation-response": "providers.respond_to_revocation",
+    "GET /schools/{school_id}/weborders": "weborders.view",
+    "GET /schools/{school_id}/weborders/export.xlsx": "weborders.export",
+    "POST /weborders/{weborder_id}/approve": "weborders.decide",
+    "POST /weborders/{weborder_id}/reject": "weborders.decide",
+    "POST /weborders/{weborder_id}/withdraw": "weborders.withdraw",
+    "POST /weborders/{weborder_id}/reverse": "weborders.reverse",
+    "POST /admin/weborders/{weborder_id}/check": "weborders.check",
+    "GET /admin/weborders": "weborders.check",
+}
+# Provider actions with no tenant in the path: the caller's own provider. Its people may;
+# every other signed-in person gets 403 (they act for no provider).
+# Of those, the ones whose generated body carries the tenant's `provider_id` (a provider user
+# who names another provider gets 404).
+PROVIDER_ID_IN_BODY = {"POST /weborders"}
+API_PROVIDER_SELF = {
+    "POST /weborders": "weborders.create",
+    "GET /weborders": "weborders.view_own",
+}
+# Objects of a school and a provider: the provider's people are checked with the provider
+# action, everyone else with the school action.
+API_MIXED = {
+    "GET /weborders/{weborder_id}": ("weborders.view", "weborders.view_own"),
 }
 
 # Public: no sign-in (documented in API.md); anonymous must not get 401/403.
@@ -206,6 +229,12 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_provider_resume": "providers.revoke",
     "portals:backoffice_provider_withdraw": "providers.revoke",
     "portals:backoffice_provider_individual_budget": "providers.set_individual_budget",
+    "portals:school_weborders": "weborders.view",
+    "portals:school_weborders_decide": "weborders.decide",
+    "portals:school_weborders_export": "weborders.export",
+    "portals:provider_weborders_withdraw": "weborders.withdraw",
+    "portals:backoffice_weborders": "weborders.check",
+    "portals:backoffice_weborders_detail": "weborders.check",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -251,6 +280,8 @@ PAGE_PUBLIC = {
 # every other signed-in person gets 403, anonymous the login page.
 PAGE_ROLE_HOME = {
     "portals:provider_home": "provider",  # the provider portal's home (its own organisations)
+    "portals:provider_weborders": "provider",  # its own providers' web orders
+    "portals:provider_weborders_new": "provider",  # a web order for its own provider
 }
 PAGE_SELF = {
     "accounts:two_factor": "second sign-in step of the person signing in",
@@ -264,7 +295,10 @@ PAGE_SELF = {
 # Django guards itself (is_staff, model permissions; read-only for money).
 SKIPPED_NAMESPACES = {"api", "admin"}
 # Query strings a page needs to do its work (the roster list's selection for invitations).
-PAGE_QUERY = {"portals:school_invite": "?kind=students"}
+PAGE_QUERY = {
+    "portals:school_invite": "?kind=students",
+    "portals:school_weborders_decide": "?decision=approve",
+}
 
 ROLES = (
     "admin",
@@ -376,9 +410,14 @@ def world(db, quiet_request_log):
     users = {"admin": admin}
     for role in ("board", "budget_holder", "docent_plus", "teacher", "student"):
         users[role] = with_role(UserFactory(), role, school=own.school)
-    users["provider"] = with_role(
-        UserFactory(), RoleName.PROVIDER, provider=Provider.objects.get(pk=own.ids["provider_id"])
-    )
+    provider = Provider.objects.get(pk=own.ids["provider_id"])
+    users["provider"] = with_role(UserFactory(), RoleName.PROVIDER, provider=provider)
+    # web orders: each school's by its own tenant's provider (provider-scoped routes: the
+    # provider user's own provider vs another provider)
+    for tenant in (own, other):
+        by = Provider.objects.get(pk=tenant.ids["provider_id"])
+        tenant.ids["weborder_id"] = WebOrderFactory(school=tenant.school, provider=by).pk
+        tenant.ids["school_number"] = tenant.school.school_number
     return {"own": own, "other": other}, users
 
 
@@ -546,7 +585,13 @@ def _token_headers(users) -> dict[str, dict[str, str]]:
 
 
 def test_every_api_operation_has_an_entry():
-    known = API_ROUTES.keys() | API_PUBLIC.keys() | API_SELF.keys()
+    known = (
+        API_ROUTES.keys()
+        | API_PUBLIC.keys()
+        | API_SELF.keys()
+        | API_PROVIDER_SELF.keys()
+        | API_MIXED.keys()
+    )
     operations = _operations().keys()
     assert sorted(operations - known) == [], "operations without a permission entry"
     assert sorted(known - operations) == [], "entries for operations that do not exist"
@@ -564,9 +609,15 @@ def test_api_matrix(world):
             if key in API_PUBLIC or key in API_SELF:
                 failures += _api_open(client, key, op, tenants["own"], kind, headers)
                 continue
-            action = API_ROUTES[key]
-            action = action(kind) if callable(action) else action
+            if key in API_PROVIDER_SELF:
+                failures += _api_provider_self(client, key, op, tenants, headers)
+                continue
             for role in ROLES:
+                if key in API_MIXED:
+                    action = API_MIXED[key][1 if role == "provider" else 0]
+                else:
+                    action = API_ROUTES[key]
+                    action = action(kind) if callable(action) else action
                 for tenant_name in ("own", "other") if role != "anonymous" else ("own",):
                     response = _undone(
                         lambda k=key, o=op, t=tenants[tenant_name], kd=kind, h=headers[role]: (
@@ -580,6 +631,27 @@ def test_api_matrix(world):
                     if failure:
                         failures.append(failure)
     assert failures == [], "\n".join(failures)
+
+
+def _api_provider_self(client, key, op, tenants, headers) -> list[str]:
+    """A provider action without a tenant in the path: the provider's people may; a body or
+    query that names another provider (the other tenant's `provider_id`) is 404; everyone
+    else signed in gets 403, anonymous 401."""
+    action = API_PROVIDER_SELF[key]
+    failures = []
+    for role in ROLES:
+        for tenant_name in ("own", "other") if role != "anonymous" else ("own",):
+            response = _undone(
+                lambda r=role, t=tenants[tenant_name]: _api_request(
+                    client, key, op, t, None, headers[r]
+                )
+            )
+            names_other = tenant_name == "other" and key in PROVIDER_ID_IN_BODY
+            want = 403 if role != "provider" else (404 if names_other else None)
+            failure = _judge(key, role, tenant_name, response, want, action, api_call=True)
+            if failure:
+                failures.append(failure)
+    return failures
 
 
 def _api_open(client, key, op, tenant, kind, headers) -> list[str]:
@@ -650,6 +722,7 @@ def _pages() -> dict[str, tuple[list[str], dict]]:
 def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None) -> dict:
     ids = {k: (v.get(kind) if isinstance(v, dict) else v) for k, v in tenant.ids.items()}
     pk = {  # by a word of the url name, first match wins
+        "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
         "orders": ids["order_id"],
         "bh_decide": ids["change_id"],
@@ -765,6 +838,8 @@ ADMIN_READS = {
     "orders.view",
     "orders.view_invoices",
     "ledger.view",
+    "weborders.view",
+    "weborders.export",
 }
 
 
