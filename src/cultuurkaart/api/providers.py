@@ -10,6 +10,7 @@ from pydantic import Field
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.ratelimit import client_ip
 from cultuurkaart.providers import services as providers
 from cultuurkaart.providers.constants import ProviderStatus
 from cultuurkaart.providers.models import Provider
@@ -173,7 +174,7 @@ def update_provider(request, provider_id: str, payload: ProviderUpdateIn):
     data = payload.dict()
     otp = data.pop("otp", None)
     provider = providers.update_provider(
-        provider, data, actor=request.user, otp=otp, ip=request.META.get("REMOTE_ADDR", "")
+        provider, data, actor=request.user, otp=otp, ip=client_ip(request)
     )
     return provider_out(provider)
 

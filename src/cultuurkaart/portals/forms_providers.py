@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cultuurkaart.providers.constants import COMPONENTS, SUITABLE_FOR, ProviderKind
+from cultuurkaart.providers.services import UPDATE_FIELDS
 
 
 class ProviderDataForm(forms.Form):
@@ -151,20 +152,6 @@ class RevocationResponseForm(forms.Form):
 
 
 def initial_from(provider) -> dict:
-    return {
-        f: getattr(provider, f)
-        for f in (
-            "name",
-            "kind",
-            "sector",
-            "activity_type",
-            "address",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "coordinator_name",
-            "coordinator_email",
-            "coordinator_phone",
-            "iban",
-        )
-    }
+    """The provider's own data for the form (the fields `update_provider` changes; the BIC
+    follows from the IBAN)."""
+    return {f: getattr(provider, f) for f in UPDATE_FIELDS if f != "bic"}
