@@ -239,6 +239,12 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:provider_weborders_withdraw": "weborders.withdraw",
     "portals:backoffice_weborders": "weborders.check",
     "portals:backoffice_weborders_detail": "weborders.check",
+    "portals:backoffice_payouts": "payouts.manage",
+    "portals:backoffice_payouts_new": "payouts.manage",
+    "portals:backoffice_payouts_detail": "payouts.manage",
+    "portals:backoffice_payouts_sepa": "payouts.manage",
+    "portals:provider_payouts": "payouts.view_own",
+    "portals:provider_payouts_specification": "payouts.view_own",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
