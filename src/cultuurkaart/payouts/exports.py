@@ -74,8 +74,6 @@ def specification(item: PayoutItem) -> bytes:
     sheet.write_number(total, 4, float(item.gross), money_bold)
     sheet.write_number(total, 5, float(item.fee), money_bold)
     sheet.write_number(total, 6, float(item.net), money_bold)
-    sheet.write_string(
-        total + 2, 0, _("De btw over de activiteit is de zaak van de aanbieder (SPEC §8).")
-    )
+    sheet.write_string(total + 2, 0, _("De btw over de activiteit is de zaak van de aanbieder."))
     book.close()
     return buffer.getvalue()
