@@ -199,3 +199,22 @@ def test_batch_query_count_does_not_grow_with_weborders(django_assert_max_num_qu
     with clock.frozen(PAY_AT + dt.timedelta(days=1)), django_assert_max_num_queries(few):
         batch = services.create_payout_batch()
     assert PayoutLine.objects.filter(item__batch=batch).count() == 15
+
+
+def test_provider_without_iban_is_left_out_and_listed():
+    school = SchoolFactory()
+    none = ProviderFactory(iban="")
+    checked(none, school, "40.00")
+    checked(ProviderFactory(), school, "60.00")
+    with clock.frozen(PAY_AT):
+        batch = services.create_payout_batch()
+    assert [(h["provider"], h["reason"]) for h in batch.held] == [(none.pk, "no-iban")]
+    assert none.pk not in [i["provider"] for i in services.batch_items(batch)]
+
+
+def test_until_in_the_future_is_now():
+    wo = checked(ProviderFactory(), SchoolFactory(), "10.00")
+    with clock.frozen(PAY_AT):
+        batch = services.create_payout_batch(until=PAY_AT + dt.timedelta(days=30))
+    assert batch.until == PAY_AT
+    assert services.batch_items(batch)[0]["weborders"] == [wo.pk]
