@@ -567,3 +567,32 @@ class WebOrderApproved(Out):
 class WebOrderStatusOut(Out):
     id: Id
     status: str
+
+
+# --- payouts (issue 9 point 5) -----------------------------------------------------------
+
+
+class PayoutItemOut(Out):
+    provider: Id
+    weborders: list[Id]
+    gross: Money
+    fee: Money
+    net: Money
+
+
+class PayoutHeldOut(Out):
+    provider: Id
+    name: str
+    reason: str  # "iban-hold" | "no-iban"
+    until: DateTime | None
+
+
+class PayoutBatchOut(Out):
+    id: Id
+    created_at: DateTime
+    until: DateTime
+    items: list[PayoutItemOut]
+    held: list[PayoutHeldOut]
+    total_gross: Money
+    total_fee: Money
+    total_net: Money

@@ -8,6 +8,7 @@ from . import (
     ledger,
     memberships,
     orders,
+    payouts,
     providers,
     rosters,
     schools,
@@ -26,6 +27,7 @@ for module in (
     ledger,
     providers,
     weborders,
+    payouts,
     jobs,
 ):
     api.add_router("", module.router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "cultuurkaart.ledger",
     "cultuurkaart.orders",
     "cultuurkaart.weborders",
+    "cultuurkaart.payouts",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import urls_memberships, urls_orders, urls_providers, urls_rosters, urls_weborders
+from . import (
+    urls_memberships,
+    urls_orders,
+    urls_payouts,
+    urls_providers,
+    urls_rosters,
+    urls_weborders,
+)
 from . import views_backoffice as bo
 from . import views_provider as provider
 from . import views_public as public
@@ -50,4 +57,5 @@ urlpatterns = [
     *urls_orders.urlpatterns,
     *urls_providers.urlpatterns,
     *urls_weborders.urlpatterns,
+    *urls_payouts.urlpatterns,
 ]

@@ -20,6 +20,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 FILE_TYPES = {
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/xml",  # the SEPA credit-transfer file of a payout batch
 }
 # Rate-limited per client (API.md Conventions): login, activation, code requests.
 RATE_LIMITED = {("post", "/api/v1/auth/token"), ("post", "/api/v1/activations")}

@@ -52,6 +52,7 @@ from cultuurkaart.memberships.constants import MemberKind, ProgrammeMark
 from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Membership
 from cultuurkaart.orders import services as orders
 from cultuurkaart.orders.tests.factories import VO_ORDER_AT, order_data, ready_school
+from cultuurkaart.payouts.models import PayoutBatch, PayoutItem
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.rosters.models import Person, RosterJob
@@ -142,6 +143,9 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /weborders/{weborder_id}/reverse": "weborders.reverse",
     "POST /admin/weborders/{weborder_id}/check": "weborders.check",
     "GET /admin/weborders": "weborders.check",
+    "POST /admin/payouts": "payouts.manage",
+    "GET /admin/payouts/{payout_id}": "payouts.manage",
+    "GET /admin/payouts/{payout_id}/sepa.xml": "payouts.manage",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -235,6 +239,12 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:provider_weborders_withdraw": "weborders.withdraw",
     "portals:backoffice_weborders": "weborders.check",
     "portals:backoffice_weborders_detail": "weborders.check",
+    "portals:backoffice_payouts": "payouts.manage",
+    "portals:backoffice_payouts_new": "payouts.manage",
+    "portals:backoffice_payouts_detail": "payouts.manage",
+    "portals:backoffice_payouts_sepa": "payouts.manage",
+    "portals:provider_payouts": "payouts.view_own",
+    "portals:provider_payouts_specification": "payouts.view_own",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -418,6 +428,20 @@ def world(db, quiet_request_log):
         by = Provider.objects.get(pk=tenant.ids["provider_id"])
         tenant.ids["weborder_id"] = WebOrderFactory(school=tenant.school, provider=by).pk
         tenant.ids["school_number"] = tenant.school.school_number
+        # payout batches are the platform's (no tenant): one each so detail pages exist
+        payout = PayoutBatch.objects.create(
+            until=clock.now(), total_gross="10.00", total_fee="0.50", total_net="9.50"
+        )
+        PayoutItem.objects.create(
+            batch=payout,
+            provider=by,
+            name=by.name,
+            iban=by.iban,
+            gross="10.00",
+            fee="0.50",
+            net="9.50",
+        )
+        tenant.ids["payout_id"] = payout.pk
     return {"own": own, "other": other}, users
 
 
@@ -738,6 +762,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "person_id": ids.get("person_id"),
         "batch_id": ids["batch_id"],
         "provider_id": ids["provider_id"],
+        "payout_id": ids.get("payout_id"),
         "code": "vo-2024",
         "token": "x",
         "uidb64": "x",

@@ -1,0 +1,241 @@
+"""Every write to payouts (SPEC §8, docs/payouts.md).
+
+`create_payout_batch` pays every checked web order not yet in a batch, per provider, in one
+transaction with set-based queries. Exactly once (decision PO1, docs/locking.md): the web
+order rows are locked `FOR NO KEY UPDATE` in id order and filtered on `status = checked`;
+a second run at the same moment waits for the first, PostgreSQL re-checks the filter on the
+rows it waited for (now `paid_out`) and finds nothing (409 `nothing-to-pay`). The unique
+`PayoutLine.weborder` is the last guard. The ledger accounts are locked last, as everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cultuurkaart.core import audit, clock
+from cultuurkaart.core.money import ZERO, quantize
+from cultuurkaart.core.transitions import transition
+from cultuurkaart.ledger import services as ledger
+from cultuurkaart.ledger.constants import AccountKind, EntryKind
+from cultuurkaart.providers.models import Provider
+from cultuurkaart.providers.services import payout_hold
+from cultuurkaart.weborders.constants import TRANSITIONS, WebOrderStatus
+from cultuurkaart.weborders.models import WebOrder
+
+from .constants import FEE_RATE, HoldReason
+from .exceptions import NothingToPay
+from .models import PayoutBatch, PayoutItem, PayoutLine
+
+S = WebOrderStatus
+
+
+def fee_for(amount: Decimal) -> Decimal:
+    """5% of one item, in cents, rounded half up (SPEC §8: €123.45 → €6.17)."""
+    return quantize(Decimal(amount) * FEE_RATE)
+
+
+def split(amount: Decimal) -> tuple[Decimal, Decimal]:
+    """(fee, net) of one item; fee + net = amount exactly."""
+    fee = fee_for(amount)
+    return fee, quantize(amount) - fee
+
+
+def _held(providers: list[Provider], at: dt.datetime) -> dict[int, dict]:
+    held = {}
+    for provider in providers:
+        if payout_hold(provider, at):
+            reason, until = HoldReason.IBAN_HOLD, provider.iban_hold_until.isoformat()
+        elif not provider.iban:
+            reason, until = HoldReason.NO_IBAN, None
+        else:
+            continue
+        held[provider.pk] = {
+            "provider": provider.pk,
+            "name": provider.name,
+            "reason": reason,
+            "until": until,
+        }
+    return held
+
+
+def _payable(until: dt.datetime):
+    return WebOrder.objects.filter(
+        status=S.CHECKED, checked_at__lte=until, payout_line__isnull=True
+    )
+
+
+def preview(*, until: dt.datetime | None = None) -> dict:
+    """What a batch made now would pay (the confirmation step): per provider gross, fee, net
+    and web-order count, and the providers on hold. Reads only."""
+    now = clock.now()
+    until = min(until or now, now)
+    rows = list(_payable(until).values_list("pk", "provider_id", "amount"))
+    providers = Provider.objects.in_bulk({p for _pk, p, _a in rows})
+    held = _held(list(providers.values()), now)
+    per: dict[int, dict] = {}
+    for _pk, provider_id, amount in rows:
+        if provider_id in held:
+            continue
+        fee, net = split(amount)
+        row = per.setdefault(
+            provider_id,
+            {
+                "provider": providers[provider_id],
+                "count": 0,
+                "gross": ZERO,
+                "fee": ZERO,
+                "net": ZERO,
+            },
+        )
+        row["count"] += 1
+        row["gross"] += amount
+        row["fee"] += fee
+        row["net"] += net
+    items = sorted(per.values(), key=lambda r: r["provider"].pk)
+    return {
+        "until": until,
+        "items": items,
+        "held": sorted(held.values(), key=lambda h: h["provider"]),
+        "total_gross": sum((r["gross"] for r in items), ZERO),
+        "total_fee": sum((r["fee"] for r in items), ZERO),
+        "total_net": sum((r["net"] for r in items), ZERO),
+    }
+
+
+def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> PayoutBatch:
+    """Pay every web order checked at or before `until` (default now) and not yet in a batch,
+    per provider: fee 5% per item, net = amount − fee. Providers whose IBAN is on hold (or who
+    have none) are left out and listed in `batch.held`. Marks the web orders `paid_out` and
+    books Dr provider_payable (gross, per programme) / Cr bank (net) / Cr provider_fee_income
+    (fee, per programme). Nothing to pay → 409 `nothing-to-pay`."""
+    now = clock.now()
+    until = min(until or now, now)
+    with transaction.atomic():
+        locked = list(
+            _payable(until)
+            .select_for_update(of=("self",), no_key=True)
+            .order_by("pk")
+            .values_list("pk", "provider_id", "programme_id", "amount", "status")
+        )
+        providers = Provider.objects.in_bulk({row[1] for row in locked})
+        held = _held(list(providers.values()), now)
+        rows = [row for row in locked if row[1] not in held]
+        if not rows:
+            raise NothingToPay(_("Er is niets uit te betalen."))
+
+        # One status check for the whole set (core.transitions); the update below moves
+        # exactly the rows locked above, which are all `checked`.
+        probe = WebOrder(status=S.CHECKED)
+        transition(probe, S.PAID_OUT, TRANSITIONS, noun="a web order")
+
+        per_provider: dict[int, list] = defaultdict(list)
+        per_programme: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+        for pk, provider_id, programme_id, amount, _status in rows:
+            fee, net = split(amount)
+            per_provider[provider_id].append((pk, amount, fee, net))
+            sums = per_programme[programme_id]
+            sums[0] += amount
+            sums[1] += fee
+            sums[2] += net
+
+        batch = PayoutBatch.objects.create(
+            created_at=now,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            until=until,
+            total_gross=sum((s[0] for s in per_programme.values()), ZERO),
+            total_fee=sum((s[1] for s in per_programme.values()), ZERO),
+            total_net=sum((s[2] for s in per_programme.values()), ZERO),
+            held=sorted(held.values(), key=lambda h: h["provider"]),
+        )
+        items = []
+        for provider_id in sorted(per_provider):
+            provider, lines = providers[provider_id], per_provider[provider_id]
+            items.append(
+                PayoutItem(
+                    batch=batch,
+                    provider=provider,
+                    name=provider.name[:200],
+                    iban=provider.iban.replace(" ", "").upper(),
+                    bic=(provider.bic or "").upper(),
+                    gross=sum((line[1] for line in lines), ZERO),
+                    fee=sum((line[2] for line in lines), ZERO),
+                    net=sum((line[3] for line in lines), ZERO),
+                )
+            )
+        PayoutItem.objects.bulk_create(items)
+        if any(item.pk is None for item in items):  # backends without RETURNING
+            by_provider = dict(batch.items.values_list("provider_id", "pk"))
+            for item in items:
+                item.pk = by_provider[item.provider_id]
+        item_of = {item.provider_id: item for item in items}
+        PayoutLine.objects.bulk_create(
+            [
+                PayoutLine(item=item_of[provider_id], weborder_id=pk, amount=a, fee=f, net=n)
+                for provider_id, lines in per_provider.items()
+                for pk, a, f, n in lines
+            ],
+            batch_size=5000,
+        )
+        ids = [row[0] for row in rows]
+        updated = 0
+        for start in range(0, len(ids), 5000):
+            updated += WebOrder.objects.filter(
+                pk__in=ids[start : start + 5000], status=S.CHECKED
+            ).update(status=S.PAID_OUT, closed_at=now)
+        if updated != len(ids):  # cannot happen under the row locks; refuse rather than guess
+            raise NothingToPay(_("Er is niets uit te betalen."))
+
+        lines: list = [(ledger.account(AccountKind.BANK), -batch.total_net)]
+        for programme_id, (gross, fee, _net) in sorted(per_programme.items()):
+            lines.append(
+                (ledger.account(AccountKind.PROVIDER_PAYABLE, programme=programme_id), gross)
+            )
+            if fee:
+                lines.append(
+                    (ledger.account(AccountKind.PROVIDER_FEE_INCOME, programme=programme_id), -fee)
+                )
+        batch.entry = ledger.post_entry(
+            kind=EntryKind.PAYOUT,
+            description=_("Uitbetaling %(id)s aan acceptanten") % {"id": batch.pk},
+            lines=lines,
+            reference=f"payout:{batch.pk}",
+            actor=actor,
+        )
+        batch.save(update_fields=["entry"])
+        audit.record(
+            "payouts.batch.created",
+            actor=actor,
+            obj=batch,
+            data={
+                "items": len(items),
+                "weborders": len(ids),
+                "held": len(held),
+                "total_net": str(batch.total_net),
+            },
+        )
+    return batch
+
+
+def batch_items(batch: PayoutBatch) -> list[dict]:
+    """The API body's items: provider id, web-order ids, gross, fee, net (two queries)."""
+    lines = defaultdict(list)
+    for item_id, weborder_id in PayoutLine.objects.filter(item__batch=batch).values_list(
+        "item_id", "weborder_id"
+    ):
+        lines[item_id].append(weborder_id)
+    return [
+        {
+            "id": item.pk,
+            "provider": item.provider_id,
+            "weborders": sorted(lines[item.pk]),
+            "gross": item.gross,
+            "fee": item.fee,
+            "net": item.net,
+        }
+        for item in batch.items.order_by("provider_id", "id")
+    ]
