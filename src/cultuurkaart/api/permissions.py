@@ -19,14 +19,19 @@ def require(request, action: str) -> None:
         raise PermissionDenied("Only the platform admin may do this.")
 
 
+def _refuse_unless_allowed(outcome: Outcome, where: str) -> None:
+    """404 outside the caller's school or provider, 403 for a role that may not."""
+    if outcome is Outcome.NOT_FOUND:
+        raise Http404
+    if outcome is Outcome.FORBIDDEN:
+        raise PermissionDenied(f"Your role does not allow this {where}.")
+
+
 def check_school(request, school_id: int, action: str) -> None:
     """`action` at the school with this id: 404 outside it, 403 for a role that may not."""
     permissions.record(request, action)
     outcome = permissions.decide(request.user, action, school_id=school_id)
-    if outcome is Outcome.NOT_FOUND:
-        raise Http404
-    if outcome is Outcome.FORBIDDEN:
-        raise PermissionDenied("Your role does not allow this at this school.")
+    _refuse_unless_allowed(outcome, "at this school")
 
 
 def school_for(request, school_id: str | int, *, action: str) -> School:
@@ -53,20 +58,17 @@ def provider_for(request, provider_id: str | int, *, action: str):
     admin, then 404 for an unknown id."""
     from cultuurkaart.providers.models import Provider
 
-    if permissions.get(action).scope is permissions.Scope.PLATFORM:
+    platform = permissions.get(action).scope is permissions.Scope.PLATFORM
+    if platform:
         require(request, action)
-    else:
-        permissions.record(request, action)
     pk = provider_id if isinstance(provider_id, int) else parse_id(provider_id)
     provider = Provider.objects.filter(pk=pk).first() if pk is not None else None
     if provider is None:
+        if not platform:
+            permissions.record(request, action)
         raise Http404
-    if permissions.get(action).scope is not permissions.Scope.PLATFORM:
-        outcome = permissions.decide(request.user, action, provider_id=provider.pk)
-        if outcome is Outcome.NOT_FOUND:
-            raise Http404
-        if outcome is Outcome.FORBIDDEN:
-            raise PermissionDenied("Your role does not allow this for this provider.")
+    if not platform:
+        check_provider(request, provider.pk, action)
     return provider
 
 
@@ -94,7 +96,4 @@ def check_provider(request, provider_id: int, action: str) -> None:
     """`action` for the provider with this id: 404 outside it, 403 for a role that may not."""
     permissions.record(request, action)
     outcome = permissions.decide(request.user, action, provider_id=provider_id)
-    if outcome is Outcome.NOT_FOUND:
-        raise Http404
-    if outcome is Outcome.FORBIDDEN:
-        raise PermissionDenied("Your role does not allow this for this provider.")
+    _refuse_unless_allowed(outcome, "for this provider")
