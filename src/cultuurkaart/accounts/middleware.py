@@ -100,7 +100,15 @@ class AccountLanguageMiddleware:
         language = self.language_for(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+            # The API's token authentication may have switched to the account's language.
+            language = translation.get_language()
+        finally:
+            # The language is per request: a worker thread (or a test) that goes on with
+            # other work after this request must not keep this person's language. The API's
+            # token authentication switches it inside the request; this resets that too.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cultuurkaart.orders",
     "cultuurkaart.weborders",
     "cultuurkaart.payouts",
+    "cultuurkaart.vouchers",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

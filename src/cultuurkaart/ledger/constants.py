@@ -11,6 +11,9 @@ class AccountKind(models.TextChoices):
     OCW = "ocw", _("Bijdrage OCW")
     THIRD_PARTY = "third_party", _("Bijdrage derden")
     INDIVIDUAL = "individual", _("Individueel budget")
+    # Individual budget assigned to students (vouchers app): assignment moves a student's
+    # share here from INDIVIDUAL; a redeemed voucher moves its value on to PROVIDER_PAYABLE.
+    INDIVIDUAL_ASSIGNED = "individual_assigned", _("Toegekend individueel budget")
     # Per school × programme, platform side.
     RECEIVABLE = "receivable", _("Te ontvangen (facturen)")
     CUSTOMER_CREDIT = "customer_credit", _("Tegoed (te veel betaald)")
@@ -30,7 +33,12 @@ class AccountKind(models.TextChoices):
 # The school's buckets, in the spending order of SPEC §6.
 SPENDING_ORDER = [AccountKind.SCHOOL, AccountKind.OCW, AccountKind.THIRD_PARTY]
 BUCKETS = {*SPENDING_ORDER, AccountKind.INDIVIDUAL}
-SCHOOL_SCOPED = {*BUCKETS, AccountKind.RECEIVABLE, AccountKind.CUSTOMER_CREDIT}
+SCHOOL_SCOPED = {
+    *BUCKETS,
+    AccountKind.INDIVIDUAL_ASSIGNED,
+    AccountKind.RECEIVABLE,
+    AccountKind.CUSTOMER_CREDIT,
+}
 
 # Accounts whose natural balance is a credit (money owed to someone / held for someone).
 # Line amounts are signed with debit positive; a credit-normal account shows −(sum).
@@ -39,6 +47,7 @@ CREDIT_NORMAL = {
     AccountKind.OCW,
     AccountKind.THIRD_PARTY,
     AccountKind.INDIVIDUAL,
+    AccountKind.INDIVIDUAL_ASSIGNED,
     AccountKind.CUSTOMER_CREDIT,
     AccountKind.INVOICED,
     AccountKind.ADMIN_FEE_INCOME,
@@ -52,7 +61,7 @@ CREDIT_NORMAL = {
 
 # Accounts that may never show a negative balance (SPEC §6: a payment never makes a
 # bucket negative, also under concurrency).
-NEVER_NEGATIVE = set(BUCKETS)
+NEVER_NEGATIVE = {*BUCKETS, AccountKind.INDIVIDUAL_ASSIGNED}
 
 
 class EntryKind(models.TextChoices):

@@ -317,3 +317,15 @@ def test_the_reset_mail_is_sent_after_the_answer_not_during_it(
     with django_capture_on_commit_callbacks(execute=True):
         queued[0]()
     assert mail.outbox == []
+
+
+def test_a_request_in_english_leaves_the_thread_in_dutch(api_as, school):
+    """The language is per request: after an English account's call the thread (a worker
+    going on with a job, or the next test) is back on the default language, so a rule's
+    message raised outside a request stays Dutch."""
+    from django.utils import translation
+
+    teacher = with_role(UserFactory(language="en"), RoleName.TEACHER, school=school)
+    response = api_as(teacher).get("/me")
+    assert response.headers["Content-Language"] == "en"
+    assert translation.get_language() == "nl"
