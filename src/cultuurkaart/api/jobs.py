@@ -11,7 +11,7 @@ router = Router(tags=["jobs"])
 
 @router.post(
     "/admin/jobs/{name}",
-    response={200: JobResult, **errors(401, 403, 404, 413, 422)},
+    response={200: JobResult, **errors(401, 403, 404, 409, 413, 422)},
     openapi_extra={
         "requestBody": {
             "required": False,
