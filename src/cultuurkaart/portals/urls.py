@@ -7,6 +7,7 @@ from . import (
     urls_providers,
     urls_rosters,
     urls_weborders,
+    urls_yearend,
 )
 from . import views_backoffice as bo
 from . import views_provider as provider
@@ -58,4 +59,5 @@ urlpatterns = [
     *urls_providers.urlpatterns,
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
+    *urls_yearend.urlpatterns,
 ]

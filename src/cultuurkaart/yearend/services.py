@@ -201,6 +201,35 @@ def close_year(programme: Programme, *, actor=None) -> tuple[YearEnd, bool]:
     return year_end, True
 
 
+def close_preview(programme: Programme) -> dict:
+    """What a settlement would book now, per kind (for the back office's confirmation)."""
+    rows = (
+        Account.objects.filter(programme=programme, school__isnull=False, kind__in=EXPIRING)
+        .values("kind")
+        .annotate(total=Sum("balance"))
+    )
+    left = {str(kind): ZERO for kind in EXPIRING}
+    for row in rows:
+        left[row["kind"]] = -quantize(row["total"] or ZERO)  # all credit-normal
+    schools = (
+        Account.objects.filter(programme=programme, school__isnull=False, kind__in=EXPIRING)
+        .values("school_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "schools": schools,
+        "refund_school": left[AccountKind.SCHOOL],
+        "unspent_ocw": left[AccountKind.OCW],
+        "individual_unassigned": left[AccountKind.INDIVIDUAL],
+        "individual_assigned": left[AccountKind.INDIVIDUAL_ASSIGNED],
+        "unspent_third_party": left[AccountKind.THIRD_PARTY],
+        "to_ocw_fund": left[AccountKind.OCW]
+        + left[AccountKind.INDIVIDUAL]
+        + left[AccountKind.INDIVIDUAL_ASSIGNED],
+    }
+
+
 def _mail_statements(year_end: YearEnd) -> None:
     """Board and budget holder get the school's statement (SPEC §14), after commit."""
     statements = year_end.statements.select_related("school", "programme")

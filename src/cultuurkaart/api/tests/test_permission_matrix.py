@@ -57,8 +57,9 @@ from cultuurkaart.providers.models import Provider
 from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.rosters.models import Person, RosterJob
 from cultuurkaart.rosters.permissions import view_action
-from cultuurkaart.schools.models import BudgetHolderChange
+from cultuurkaart.schools.models import BudgetHolderChange, Programme
 from cultuurkaart.weborders.tests.factories import WebOrderFactory
+from cultuurkaart.yearend.models import Redistribution, Statement, YearEnd
 
 RosterView = Callable[[str], str]
 ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind in the url
@@ -245,6 +246,12 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_payouts_sepa": "payouts.manage",
     "portals:provider_payouts": "payouts.view_own",
     "portals:provider_payouts_specification": "payouts.view_own",
+    "portals:school_yearend_statement": "yearend.view_statement",
+    "portals:backoffice_yearend": "yearend.manage",
+    "portals:backoffice_yearend_close": "yearend.manage",
+    "portals:backoffice_yearend_export": "yearend.manage",
+    "portals:backoffice_yearend_redistribution": "yearend.manage",
+    "portals:backoffice_yearend_redistribution_export": "yearend.manage",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -442,6 +449,13 @@ def world(db, quiet_request_log):
             net="9.50",
         )
         tenant.ids["payout_id"] = payout.pk
+    # year end of vo-2024: each school's own statement (another school's is 404), and a
+    # redistribution so the report and export pages exist
+    vo = Programme.objects.get(code="vo-2024")
+    year_end = YearEnd.objects.create(programme=vo)
+    for tenant in (own, other):
+        Statement.objects.create(year_end=year_end, programme=vo, school=tenant.school)
+    Redistribution.objects.create(programme=vo, next_programme=vo)
     return {"own": own, "other": other}, users
 
 
@@ -865,6 +879,7 @@ ADMIN_READS = {
     "ledger.view",
     "weborders.view",
     "weborders.export",
+    "yearend.view_statement",
 }
 
 
