@@ -240,3 +240,19 @@ def test_only_the_admin_runs_the_job(api_as, budget_holder, admin_api):
         ).status_code
         == 200
     )
+
+
+def test_the_statement_mail_exists_in_dutch_and_english():
+    from cultuurkaart.core import mail
+
+    school, prog = _worked_example()
+    with clock.frozen(MIDNIGHT):
+        jobs.run("close-year", {"programme": prog.pk})
+    statement = Statement.objects.get(school=school)
+    context = {"statement": statement, "school": school, "programme": prog}
+    subject_nl, body_nl = mail.render("yearend_statement", context, "nl")
+    subject_en, body_en = mail.render("yearend_statement", context, "en")
+    assert subject_nl == "Jaarafrekening VO Cultuurkaart 2024"
+    assert subject_en == "Year-end statement VO Cultuurkaart 2024"
+    assert "binnen 30 dagen terug op rekening NL91ABNA0417164300" in body_nl
+    assert "back within 30 days to account NL91ABNA0417164300" in body_en
