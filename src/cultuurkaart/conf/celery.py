@@ -49,4 +49,11 @@ app.conf.beat_schedule = {
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.
     "expire-weborders": _job("expire-weborders", crontab(minute=25, hour=0)),
+    # Year end (SPEC §14): settlement may run from 00:00 after a spending window (31 December);
+    # on 1 January at 00:30 `close-year` without parameters settles every programme whose
+    # window has ended and that is not settled yet. `redistribute-ocw` is not scheduled: the
+    # admin runs it in the first quarter once the next programme exists (docs/yearend.md).
+    "close-year": _job(
+        "close-year", crontab(minute=30, hour=0, day_of_month=1, month_of_year=1)
+    ),
 }
