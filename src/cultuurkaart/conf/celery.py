@@ -53,7 +53,5 @@ app.conf.beat_schedule = {
     # on 1 January at 00:30 `close-year` without parameters settles every programme whose
     # window has ended and that is not settled yet. `redistribute-ocw` is not scheduled: the
     # admin runs it in the first quarter once the next programme exists (docs/yearend.md).
-    "close-year": _job(
-        "close-year", crontab(minute=30, hour=0, day_of_month=1, month_of_year=1)
-    ),
+    "close-year": _job("close-year", crontab(minute=30, hour=0, day_of_month=1, month_of_year=1)),
 }
