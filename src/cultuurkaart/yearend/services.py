@@ -343,20 +343,9 @@ def redistribute_ocw(
         existing = Redistribution.objects.filter(programme=programme).first()
         if existing is not None:
             return existing, False
-        students = (
-            _paid_orders(programme).aggregate(
-                n=Sum(F("with_contribution") + F("without_contribution"))
-            )["n"]
-            or 0
-        )
-        initial = quantize(students * programme.rate_ocw)
-        pool = max(ZERO, quantize(programme.ocw_total - initial))
-        per_school = counts(programme)
-        counted = sum(c["count"] for c in per_school.values())
-        per_student = ZERO
-        if counted and pool > 0:
-            cents = int(pool * 100) // counted  # rounded down to the cent
-            per_student = (Decimal(cents) / 100).quantize(Decimal("0.01"))
+        figures = _figures(programme)
+        initial, pool, per_student = figures["initial"], figures["pool"], figures["per_student"]
+        per_school, counted = figures["per_school"], figures["counted"]
         recipients = counted if per_student > 0 else 0
         redistribution = Redistribution.objects.create(
             programme=programme,
@@ -418,8 +407,8 @@ def redistribute_ocw(
     return redistribution, True
 
 
-def redistribution_preview(programme: Programme) -> dict:
-    """What a redistribution would compute now (for the back office's confirmation)."""
+def _figures(programme: Programme) -> dict:
+    """initial, pool, the per-school counts, Σ counts and per student (SPEC §14), as of now."""
     students = (
         _paid_orders(programme).aggregate(
             n=Sum(F("with_contribution") + F("without_contribution"))
@@ -428,19 +417,25 @@ def redistribution_preview(programme: Programme) -> dict:
     )
     initial = quantize(students * programme.rate_ocw)
     pool = max(ZERO, quantize((programme.ocw_total or ZERO) - initial))
-    counted = sum(c["count"] for c in counts(programme).values())
-    per_student = (
-        (Decimal(int(pool * 100) // counted) / 100).quantize(Decimal("0.01"))
-        if counted and pool > 0
-        else ZERO
-    )
+    per_school = counts(programme)
+    counted = sum(c["count"] for c in per_school.values())
+    per_student = ZERO
+    if counted and pool > 0:
+        cents = int(pool * 100) // counted  # rounded down to the cent, in integers
+        per_student = (Decimal(cents) / 100).quantize(Decimal("0.01"))
     return {
         "initial": initial,
         "pool": pool,
+        "per_school": per_school,
         "counted": counted,
         "per_student": per_student,
         "total": per_student * counted,
     }
+
+
+def redistribution_preview(programme: Programme) -> dict:
+    """What a redistribution would compute now (for the back office's confirmation)."""
+    return _figures(programme)
 
 
 def open_programmes_for(programme: Programme):
