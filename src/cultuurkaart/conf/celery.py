@@ -49,4 +49,7 @@ app.conf.beat_schedule = {
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.
     "expire-weborders": _job("expire-weborders", crontab(minute=25, hour=0)),
+    # A new programme opens for ordering (1 September): last year's schools are e-mailed in
+    # the morning, once per programme and school.
+    "announce-ordering": _job("announce-ordering", crontab(minute=0, hour=7)),
 }

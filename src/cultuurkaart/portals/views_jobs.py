@@ -123,7 +123,7 @@ def job_detail(request, name: str):
 def job_run(request, name: str):
     """GET: the confirmation; POST with the box ticked: run it through the task."""
     name = _known(name)
-    form = JobRunForm(request.POST or None)
+    form = JobRunForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         last_pk = JobRun.objects.filter(name=name).order_by("-pk").values_list("pk", flat=True)
         last_pk = last_pk.first() or 0

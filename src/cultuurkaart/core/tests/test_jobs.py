@@ -330,3 +330,69 @@ def test_every_job_run_twice_at_the_same_moment_does_nothing_the_second_time():
             assert second == first or _no_new_work(second), f"{name}: {first} then {second}"
     assert Entry.objects.count() == entries, "a second run booked ledger entries"
     assert mail.outbox == [], "a second run sent e-mail"
+
+
+# --- the back-office page ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_jobs_page_shows_every_job_with_its_schedule_and_last_runs(register):
+    register("t-page", lambda params: {"closed": 0})
+    admin = with_role(UserFactory(), RoleName.ADMIN)
+    with clock.frozen(clock.parse("2024-05-01T00:05:00+02:00")):
+        jobs.run("close-objection-periods", trigger=JobTrigger.BEAT)
+    failed = JobRun.objects.create(
+        name="expire-memberships",
+        trigger="beat",
+        started_at=clock.now(),
+        finished_at=clock.now(),
+        status=JobStatus.FAILED,
+        error="OperationalError at src/x.py:1",
+    )
+    client = verified_client(admin)
+    page = client.get("/backoffice/taken/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in jobs.names():
+        assert f'data-job="{name}"' in html
+    assert "dagelijks om 00:05" in html  # close-objection-periods' crontab, in words
+    assert "ma-vr om 08:00" in html  # invoice-reminders
+    assert "jaarlijks op 1-9 om 00:00" in html  # erase-rosters
+    assert "alleen op verzoek" in html  # t-page is not scheduled
+    assert "closed: 0" in html and failed.error in html
+
+    detail = client.get("/backoffice/taken/close-objection-periods/")
+    assert detail.status_code == 200 and 'data-status="ok"' in detail.content.decode()
+    assert client.get("/backoffice/taken/no-such-job/").status_code == 404
+
+    confirm = client.get("/backoffice/taken/t-page/uitvoeren/")
+    assert confirm.status_code == 200 and 'name="confirm"' in confirm.content.decode()
+    unconfirmed = client.post("/backoffice/taken/t-page/uitvoeren/", {})
+    assert unconfirmed.status_code == 422
+    bad = client.post("/backoffice/taken/t-page/uitvoeren/", {"confirm": "on", "params": "x y"})
+    assert bad.status_code == 422
+    assert not JobRun.objects.filter(name="t-page").exists()
+
+
+@pytest.mark.django_db
+def test_run_now_passes_its_parameters_and_reports_a_skip(
+    register, django_capture_on_commit_callbacks
+):
+    seen = []
+    register("t-params", lambda params: seen.append(params) or {"done": 1})
+    admin = with_role(UserFactory(), RoleName.ADMIN)
+    client = verified_client(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/backoffice/taken/t-params/uitvoeren/",
+            {"confirm": "on", "params": "programme=vo-2024\n\nnext_programme=vo-2025"},
+        )
+    assert seen == [{"programme": "vo-2024", "next_programme": "vo-2025"}]
+    with jobs.lock("t-params", wait=False) as held:  # another run holds it (SQLite: flock)
+        if connection.vendor == "postgresql":
+            pytest.skip("the advisory lock is re-entrant within one session")
+        assert held
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/backoffice/taken/t-params/uitvoeren/", {"confirm": "on"})
+    assert JobRun.objects.filter(name="t-params", status=JobStatus.SKIPPED).count() == 1
+    assert len(seen) == 1
