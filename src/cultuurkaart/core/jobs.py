@@ -91,13 +91,6 @@ def names() -> list[str]:
     return sorted(_registry)
 
 
-def describe(name: str) -> str:
-    """The first line of the job function's docstring ("" when it has none)."""
-    _discover()
-    doc = (_registry[name].__doc__ or "").strip()
-    return doc.splitlines()[0] if doc else ""
-
-
 def run(
     name: str,
     params: dict[str, Any] | None = None,

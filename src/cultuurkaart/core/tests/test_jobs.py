@@ -422,3 +422,21 @@ def test_the_in_process_scheduler_runs_what_the_beat_schedule_says():
     assert ran("2024-09-01T08:00:00+02:00") == []  # a Sunday: no reminders
     assert ran("2025-09-01T00:00:00+02:00") == ["erase-rosters"]
     assert ran("2025-09-01T07:00:00+02:00") == ["announce-ordering"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite lock (flock)")
+def test_the_api_waits_then_answers_409_while_the_job_runs_elsewhere(register, settings):
+    from conftest import ApiClient
+
+    settings.CK_JOB_LOCK_WAIT_SECONDS = 0.3
+    register("t-busy", lambda params: {"done": 1})
+    api = ApiClient(with_role(UserFactory(), RoleName.ADMIN))
+    with jobs.lock("t-busy", wait=False) as held:
+        assert held
+        started = time.monotonic()
+        busy = api.post("/admin/jobs/t-busy", {})
+        assert time.monotonic() - started >= 0.3  # it waited first
+    assert busy.status_code == 409 and busy.json()["type"] == "job-running"
+    assert JobRun.objects.get(name="t-busy").status == JobStatus.SKIPPED
+    assert api.post("/admin/jobs/t-busy", {}).json() == {"done": 1}  # free again
