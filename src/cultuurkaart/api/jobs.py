@@ -1,6 +1,7 @@
 from ninja import Router
 
 from cultuurkaart.core import jobs
+from cultuurkaart.core.models import JobTrigger
 
 from .base import errors
 from .permissions import require
@@ -21,7 +22,9 @@ router = Router(tags=["jobs"])
     },
 )
 def run_job(request, name: str):
-    """Run a scheduled job now (honours X-Clock). The body holds the job's parameters."""
+    """Run a scheduled job now (honours X-Clock). The body holds the job's parameters.
+    While the same job runs elsewhere this call waits for it; 409 `job-running` when it
+    still runs after a minute."""
     import json
 
     require(request, "core.run_jobs")
@@ -31,4 +34,4 @@ def run_job(request, name: str):
         params = {}
     if not isinstance(params, dict):
         params = {}
-    return jobs.run(name, params)
+    return jobs.run(name, params, trigger=JobTrigger.API, actor=request.user, wait=True)

@@ -224,6 +224,12 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# With late acknowledgement a worker takes one task at a time beyond the ones it runs, so a
+# long job does not hold queued tasks that another worker could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A second run of a job waits this long for the first (command, API) before it is skipped
+# (core.jobs.lock); scheduled runs skip at once.
+CK_JOB_LOCK_WAIT_SECONDS = 60
 CELERY_TIMEZONE = TIME_ZONE
 # Without a broker, background work the page follows (large invitation batches, roster
 # imports) runs in a daemon thread of the web process (core.dispatch).

@@ -54,4 +54,7 @@ app.conf.beat_schedule = {
     # window has ended and that is not settled yet. `redistribute-ocw` is not scheduled: the
     # admin runs it in the first quarter once the next programme exists (docs/yearend.md).
     "close-year": _job("close-year", crontab(minute=30, hour=0, day_of_month=1, month_of_year=1)),
+    # A new programme opens for ordering (1 September): last year's schools are e-mailed in
+    # the morning, once per programme and school.
+    "announce-ordering": _job("announce-ordering", crontab(minute=0, hour=7)),
 }

@@ -93,3 +93,43 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("Bezig")
+    OK = "ok", _("Gelukt")
+    FAILED = "failed", _("Mislukt")
+    SKIPPED = "skipped", _("Overgeslagen")
+
+
+class JobTrigger(models.TextChoices):
+    BEAT = "beat", _("Planning")
+    API = "api", _("API")
+    COMMAND = "command", _("Commando")
+    ADMIN = "admin", _("Backoffice")
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (core.jobs.run), whatever started it. Holds the job's
+    parameters, counts and the error's type and place, never personal data."""
+
+    name = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    trigger = models.CharField(max_length=10, choices=JobTrigger.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempt = models.PositiveSmallIntegerField(default=1)
+    started_at = models.DateTimeField()  # the real time, also under a test clock
+    as_of = models.DateTimeField(null=True, blank=True)  # the clock the job read (--now/X-Clock)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["name", "-started_at"], name="core_jobrun_name_started")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_jobs,
     urls_memberships,
     urls_orders,
     urls_payouts,
@@ -43,6 +44,11 @@ urlpatterns = [
     path("backoffice/programmas/", bo.programmes, name="backoffice_programmes"),
     path("backoffice/programmas/nieuw/", bo.programme_edit, name="backoffice_programme_new"),
     path("backoffice/programmas/<slug:code>/", bo.programme_edit, name="backoffice_programme_edit"),
+    path(
+        "backoffice/programmas/<slug:code>/kopieren/",
+        bo.programme_copy,
+        name="backoffice_programme_copy",
+    ),
     path("backoffice/register/", bo.registry, name="backoffice_registry"),
     path("backoffice/audit/", bo.audit_log, name="backoffice_audit"),
     path("backoffice/gebruikers/", bo.users, name="backoffice_users"),
@@ -60,4 +66,5 @@ urlpatterns = [
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
     *urls_yearend.urlpatterns,
+    *urls_jobs.urlpatterns,
 ]

@@ -9,11 +9,13 @@ from cultuurkaart.core import terms
 from cultuurkaart.core.errors import DomainError, ValidationFailed
 from cultuurkaart.core.models import AuditEntry
 from cultuurkaart.schools import services as schools
+from cultuurkaart.schools import years
 from cultuurkaart.schools.constants import SchoolStatus
 from cultuurkaart.schools.models import Location, Programme, RegistryImport, School
 
 from .access import backoffice_page
 from .forms import ProgrammeForm, RegistryImportForm, RejectForm, add_service_errors
+from .forms_jobs import ConfirmForm
 
 
 @backoffice_page("core.view_backoffice")
@@ -131,6 +133,41 @@ def programme_edit(request, code: str | None = None):
             return redirect("portals:backoffice_programmes")
     return render(
         request, "portals/backoffice/programme_form.html", {"form": form, "programme": programme}
+    )
+
+
+@backoffice_page("schools.manage_programmes")
+def programme_copy(request, code: str):
+    """Copy a programme to the next year (schools.years): GET shows what the copy will be,
+    POST with the box ticked makes it and opens it for editing."""
+    programme = get_object_or_404(Programme, code=code)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = years.copy_programme(programme, actor=request.user)
+        except years.ProgrammeExists as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("Programma %(name)s is gemaakt. Controleer de datums en tarieven.")
+                % {"name": copy.name},
+            )
+            return redirect("portals:backoffice_programme_edit", code=copy.code)
+    elif form.errors:
+        status = 422
+    preview = years.preview_copy(programme)
+    dates = [
+        (field, Programme._meta.get_field(field).verbose_name, getattr(programme, field), new)
+        for field, new in preview["dates"].items()
+    ]
+    return render(
+        request,
+        "portals/backoffice/programme_copy.html",
+        {"programme": programme, "preview": preview, "dates": dates, "form": form},
+        status=status,
     )
 
 

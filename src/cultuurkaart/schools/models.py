@@ -46,6 +46,16 @@ class Programme(models.Model):
     max_orders = models.PositiveIntegerField(
         _("bijbestellingen per school"), null=True, blank=True, default=None
     )
+    # The programme this one follows (set when copied to the next year): its schools are
+    # invited when this one opens for ordering (schools.years, job `announce-ordering`).
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        verbose_name=_("volgt op"),
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -230,3 +240,22 @@ class BudgetHolderChange(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+
+
+class ProgrammeAnnouncement(models.Model):
+    """A school that took part in the previous programme was e-mailed that this one opens
+    for ordering (002 §2.1.2): once per programme and school (job `announce-ordering`)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="announcements")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="announcements")
+    sent_at = models.DateTimeField(default=clock.now)
+    # The addresses written to (the school's budget holder and board at that moment).
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "school"], name="schools_announcement_once"
+            )
+        ]

@@ -197,6 +197,10 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_programmes": "schools.manage_programmes",
     "portals:backoffice_programme_new": "schools.manage_programmes",
     "portals:backoffice_programme_edit": "schools.manage_programmes",
+    "portals:backoffice_programme_copy": "schools.manage_programmes",
+    "portals:backoffice_jobs": "core.run_jobs",
+    "portals:backoffice_job": "core.run_jobs",
+    "portals:backoffice_job_run": "core.run_jobs",
     "portals:backoffice_registry": "schools.manage_registry",
     "portals:backoffice_users": "accounts.manage_users",
     "portals:backoffice_user_action": "accounts.manage_users",
@@ -778,6 +782,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "provider_id": ids["provider_id"],
         "payout_id": ids.get("payout_id"),
         "code": "vo-2024",
+        "name": "expire-memberships",
         "token": "x",
         "uidb64": "x",
     }

@@ -8,6 +8,7 @@ stops the worker before the test database goes away.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import signal
@@ -18,11 +19,21 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from cultuurkaart.accounts.tests.factories import UserFactory
 from cultuurkaart.conf.celery import app as celery_app
+from cultuurkaart.core import clock
+from cultuurkaart.core.models import JobRun
+from cultuurkaart.core.tasks import run_job
 from cultuurkaart.memberships import services as memberships
-from cultuurkaart.memberships.constants import BatchStatus
+from cultuurkaart.memberships.constants import (
+    BatchStatus,
+    MemberKind,
+    MembershipStatus,
+    ProgrammeMark,
+)
+from cultuurkaart.memberships.models import Membership
 from cultuurkaart.rosters import runner
 from cultuurkaart.rosters.constants import JobAction, JobStatus
 from cultuurkaart.rosters.models import Person, RosterJob
@@ -48,10 +59,46 @@ def _database_url() -> str:
 SECRET = secrets.token_urlsafe(48)  # the worker's and this process's SECRET_KEY
 
 
+def _start_worker(env: dict, log_path: Path) -> tuple[subprocess.Popen, object]:
+    log = open(log_path, "w")  # noqa: SIM115 (closed by _stop_worker)
+    # solo pool: one process, quick to start and to stop (CI time); the settings are
+    # production's.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cultuurkaart.conf.celery",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return process, log
+
+
+def _stop_worker(process: subprocess.Popen, log) -> None:
+    process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task in hand
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
 @pytest.fixture(scope="module")
-def worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One `celery worker` process for this module, with production settings, on the test
-    database (its name is known once the test database exists)."""
+def worker_env(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The environment of a worker process: production settings on the test database (its
+    name is known once the test database exists); one mail directory for all workers."""
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.skip("the worker needs a database another process can open (PostgreSQL)")
@@ -74,39 +121,29 @@ def worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         CELERY_BROKER_URL=BROKER,
         EMAIL_FILE_PATH=str(mail_dir),
     )
-    log_path = tmp / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed below)
-    # solo pool: one process, quick to start and to stop (CI time); the settings are
-    # production's.
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "cultuurkaart.conf.celery",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return {"env": env, "tmp": tmp, "mail_dir": mail_dir}
+
+
+@pytest.fixture(scope="module")
+def worker_process(worker_env):
+    """One `celery worker` process for this module."""
+    log_path = worker_env["tmp"] / "worker.log"
+    process, log = _start_worker(worker_env["env"], log_path)
     try:
-        yield {"mail_dir": mail_dir, "log": log_path, "process": process}
+        yield {"mail_dir": worker_env["mail_dir"], "log": log_path, "process": process}
     finally:
-        process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task in hand
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        _stop_worker(process, log)
+
+
+@pytest.fixture(scope="module")
+def second_worker(worker_process, worker_env):
+    """Another worker process (another machine, as far as the job lock can tell)."""
+    log_path = worker_env["tmp"] / "worker-2.log"
+    process, log = _start_worker(worker_env["env"], log_path)
+    try:
+        yield {"mail_dir": worker_env["mail_dir"], "log": log_path, "process": process}
+    finally:
+        _stop_worker(process, log)
 
 
 def _forget_broker_connections() -> None:
@@ -183,3 +220,68 @@ def test_a_roster_import_is_run_by_the_worker(worker):
     assert job.result["summary"]["added"] == 25
     assert Person.objects.filter(school=school).count() == 25
     assert RosterJob.objects.get(pk=job.pk).data is None
+
+
+# --- scheduled jobs through the broker (core.jobs, core.tasks) -------------------------------
+
+
+def _expired_membership() -> Membership:
+    """An active membership whose end date has passed: work for `expire-memberships`."""
+    school = SchoolFactory()
+    person = PersonFactory(school=school)
+    return Membership.objects.create(
+        user=UserFactory(),
+        school=school,
+        person=person,
+        programme=school.programmes.get(),
+        kind=MemberKind.STUDENT,
+        mark=ProgrammeMark.values[0],
+        valid_until=clock.today() - dt.timedelta(days=1),
+        pass_key=f"worker-{person.pk}",
+    )
+
+
+def test_a_scheduled_job_runs_through_the_broker_and_is_recorded(worker):
+    membership = _expired_membership()
+    run_job.apply_async(args=("expire-memberships",))  # what beat sends
+
+    def finished() -> bool:
+        return JobRun.objects.filter(
+            name="expire-memberships", status__in=["ok", "failed"]
+        ).exists()
+
+    _wait(worker, finished, "the expire-memberships job")
+    run = JobRun.objects.get(name="expire-memberships")
+    assert (run.status, run.trigger, run.result) == ("ok", "beat", {"expired": 1}), run.error
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.INACTIVE
+
+
+def test_two_runs_at_once_on_two_workers_do_not_both_run(worker, second_worker):
+    """The first run is held up on a row this test locks; the second, sent meanwhile and
+    taken by the other worker process, finds the job's lock taken and skips."""
+    membership = _expired_membership()
+    with transaction.atomic():
+        Membership.objects.select_for_update().get(pk=membership.pk)
+        run_job.apply_async(args=("expire-memberships",))
+
+        def running() -> bool:
+            return JobRun.objects.filter(name="expire-memberships", status="running").exists()
+
+        _wait(worker, running, "the first run to start")
+        run_job.apply_async(args=("expire-memberships",))
+
+        def skipped() -> bool:
+            return JobRun.objects.filter(name="expire-memberships", status="skipped").exists()
+
+        _wait(second_worker, skipped, "the second run to skip")
+    # the row lock is released: the first run finishes
+
+    def done() -> bool:
+        return JobRun.objects.filter(name="expire-memberships", status="ok").exists()
+
+    _wait(worker, done, "the first run to finish")
+    runs = sorted(JobRun.objects.filter(name="expire-memberships").values_list("status", "result"))
+    assert runs == [("ok", {"expired": 1}), ("skipped", {})]
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.INACTIVE

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cultuurkaart.core import clock, jobs
 from cultuurkaart.core.errors import DomainError
+from cultuurkaart.core.models import JobTrigger
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         moment = clock.parse(now) if now else None
         try:
             with clock.frozen(moment or clock.now()):
-                result = jobs.run(name, params)
+                result = jobs.run(name, params, trigger=JobTrigger.COMMAND, wait=True)
         except DomainError as exc:
             raise CommandError(f"{exc.type}: {exc.message}") from exc
         self.stdout.write(json.dumps(result, indent=2, default=str))
