@@ -15,12 +15,15 @@ from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
 from cultuurkaart.payouts import exports, services
 from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
+from cultuurkaart.payouts.pdf import render_specification
 from cultuurkaart.payouts.sepa import sepa_xml
+from cultuurkaart.payouts.specification import describe
 
 from .access import backoffice_page, provider_page
 
 PAGE_SIZE = 50
 XML = "application/xml"
+PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -94,9 +97,9 @@ def provider_list(request, provider):
     for line in (
         PayoutLine.objects.filter(item__in=list(page.object_list))
         .select_related("weborder", "weborder__school")
-        .order_by("weborder_id")
+        .order_by("weborder_id", "id")
     ):
-        lines.setdefault(line.item_id, []).append(line)
+        lines.setdefault(line.item_id, []).append(describe(line))
     for item in page.object_list:
         item.spec = lines.get(item.pk, [])
     return render(
@@ -104,8 +107,8 @@ def provider_list(request, provider):
     )
 
 
-@provider_page("payouts.view_own")
-def provider_specification(request, provider, payout_id: int):
+def _own_item(provider, payout_id: int) -> PayoutItem:
+    """The provider's item of a batch; a batch without it (another provider's) is 404."""
     item = (
         PayoutItem.objects.filter(provider=provider, batch_id=payout_id)
         .select_related("batch")
@@ -113,8 +116,40 @@ def provider_specification(request, provider, payout_id: int):
     )
     if item is None:
         raise Http404
+    return item
+
+
+@provider_page("payouts.view_own")
+def provider_specification(request, provider, payout_id: int):
+    item = _own_item(provider, payout_id)
     response = HttpResponse(exports.specification(item), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="specificatie-uitbetaling-{item.batch_id}.xlsx"'
     )
+    return response
+
+
+@provider_page("payouts.view_own")
+def provider_specification_pdf(request, provider, payout_id: int):
+    item = _own_item(provider, payout_id)
+    response = HttpResponse(render_specification(item), content_type=PDF)
+    response["Content-Disposition"] = (
+        f'attachment; filename="specificatie-uitbetaling-{item.batch_id}.pdf"'
+    )
+    return response
+
+
+@provider_page("payouts.view_own")
+def provider_export(request, provider):
+    """All the provider's payouts as Excel, one row per payout."""
+    response = HttpResponse(exports.provider_payouts(provider), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="uitbetalingen-{provider.pk}.xlsx"'
+    return response
+
+
+@provider_page("weborders.view_own")
+def provider_weborders_export(request, provider):
+    """All the provider's web orders as Excel, with fee and amount paid once paid."""
+    response = HttpResponse(exports.provider_weborders(provider), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="webbestellingen-{provider.pk}.xlsx"'
     return response

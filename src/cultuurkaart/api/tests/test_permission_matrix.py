@@ -245,6 +245,9 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_payouts_sepa": "payouts.manage",
     "portals:provider_payouts": "payouts.view_own",
     "portals:provider_payouts_specification": "payouts.view_own",
+    "portals:provider_payouts_specification_pdf": "payouts.view_own",
+    "portals:provider_payouts_export": "payouts.view_own",
+    "portals:provider_weborders_export": "weborders.view_own",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,7 +15,7 @@ from cultuurkaart.payouts.models import PayoutBatch
 from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.schools.tests.factories import SchoolFactory
 from cultuurkaart.weborders.constants import WebOrderStatus
-from cultuurkaart.weborders.tests.factories import provider_person
+from cultuurkaart.weborders.tests.factories import WebOrderFactory, provider_person
 from cultuurkaart.weborders.tests.test_pages import client_for
 
 from .factories import PAY_AT, checked
@@ -112,3 +113,128 @@ def test_provider_sees_its_payouts_per_weborder_and_downloads_the_specification(
     assert (
         other.get(f"/aanbieder/{pid}/uitbetalingen/{batch.pk}/specificatie.xlsx").status_code == 404
     )
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_specification_pdf_lists_every_weborder_with_fee_totals_iban_and_issuer(world):
+    # 12.30 × 5% = 0.615: the half cent rounds up (fee 0.62, paid 11.68).
+    half = checked(world["provider"], SchoolFactory(name="Lyceum West"), "12.30")
+    world["admin"].post("/backoffice/uitbetalingen/nieuw/", {})
+    batch = PayoutBatch.objects.get()
+    item = batch.items.get(provider=world["provider"])
+    assert (item.gross, item.fee, item.net) == (
+        Decimal("135.75"),
+        Decimal("6.79"),
+        Decimal("128.96"),
+    )
+    client = client_for(world["person"])
+    pid = world["provider"].pk
+    listing = client.get(f"/aanbieder/{pid}/uitbetalingen/").content.decode()
+    url = f"/aanbieder/{pid}/uitbetalingen/{batch.pk}/specificatie.pdf"
+    assert url in listing
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    text = _pdf_text(response.content)
+    rows = {line.split()[0]: line for line in text.splitlines() if line.split()}
+    mine = rows[str(world["mine"].pk)]
+    assert "€ 123,45" in mine and "€ 6,17" in mine and "€ 117,28" in mine
+    assert "20-03-2024" in mine  # the activity date
+    halfway = rows[str(half.pk)]
+    assert "Lyceum West" in halfway
+    assert "€ 12,30" in halfway and "€ 0,62" in halfway and "€ 11,68" in halfway
+    assert str(world["theirs"].pk) not in rows  # another provider's web order
+    assert "€ 135,75" in text and "€ 6,79" in text and "€ 128,96" in text
+    assert "NL91 ABNA 0417 1643 00" in text or item.iban[:4] in text
+    assert "Stichting Cultuurkaartcentrale" in text
+    assert batch.created_at.astimezone(clock.AMSTERDAM).strftime("%d-%m-%Y") in text
+    assert "De btw over de activiteit is de zaak van de aanbieder" in text
+    assert "95%" in text
+    # Another provider's people: 404, also for a batch it is not in.
+    other = client_for(world["other_person"])
+    assert other.get(url).status_code == 404
+    assert (
+        other.get(
+            f"/aanbieder/{world['other'].pk}/uitbetalingen/{batch.pk + 1}/specificatie.pdf"
+        ).status_code
+        == 404
+    )
+
+
+def test_specification_pdf_is_english_for_an_english_account(world):
+    world["admin"].post("/backoffice/uitbetalingen/nieuw/", {})
+    batch = PayoutBatch.objects.get()
+    world["person"].language = "en"
+    world["person"].save(update_fields=["language"])
+    client = client_for(world["person"])
+    pid = world["provider"].pk
+    text = _pdf_text(
+        client.get(f"/aanbieder/{pid}/uitbetalingen/{batch.pk}/specificatie.pdf").content
+    )
+    assert "Payout specification" in text
+    assert "VAT on the activity is the provider's own concern" in text
+    assert "€ 117,28" in text
+
+
+def _sheet_rows(content: bytes) -> tuple[list[tuple], object]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return list(sheet.iter_rows(values_only=True)), sheet
+
+
+def test_provider_downloads_its_weborders_and_payouts_as_excel(world):
+    school = world["mine"].school
+    pending = WebOrderFactory(provider=world["provider"], school=school, amount=Decimal("40.00"))
+    world["admin"].post("/backoffice/uitbetalingen/nieuw/", {})
+    batch = PayoutBatch.objects.get()
+    client = client_for(world["person"])
+    pid = world["provider"].pk
+    assert (
+        f"/aanbieder/{pid}/webbestellingen/export.xlsx"
+        in client.get("/aanbieder/weborders/").content.decode()
+    )
+    assert (
+        f"/aanbieder/{pid}/uitbetalingen/export.xlsx"
+        in client.get(f"/aanbieder/{pid}/uitbetalingen/").content.decode()
+    )
+
+    response = client.get(f"/aanbieder/{pid}/webbestellingen/export.xlsx")
+    assert response.status_code == 200
+    rows, _sheet = _sheet_rows(response.content)
+    by_id = {row[0]: row for row in rows[1:]}
+    assert set(by_id) == {world["mine"].pk, pending.pk}  # not another provider's
+    paid = by_id[world["mine"].pk]
+    assert paid[2] == school.name and paid[8] == 123.45 and paid[9] == "Uitbetaald"
+    assert paid[12] == batch.pk and paid[14:16] == (6.17, 117.28)
+    waiting = by_id[pending.pk]
+    assert waiting[8] == 40.0 and waiting[9] == "Wacht op goedkeuring"
+    assert waiting[12:16] == (None, None, None, None)  # fee and net only once paid
+
+    response = client.get(f"/aanbieder/{pid}/uitbetalingen/export.xlsx")
+    rows, _sheet = _sheet_rows(response.content)
+    assert rows[1][0] == batch.pk
+    assert rows[1][2:] == (123.45, 6.17, 117.28, world["provider"].iban.replace(" ", ""), 1)
+    assert len(rows) == 2
+
+    other = client_for(world["other_person"])
+    assert other.get(f"/aanbieder/{pid}/webbestellingen/export.xlsx").status_code == 404
+    assert other.get(f"/aanbieder/{pid}/uitbetalingen/export.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@"])
+def test_provider_weborder_export_neutralises_formulas(world, trigger):
+    text = f'{trigger}HYPERLINK("http://evil","x")'
+    weborder = WebOrderFactory(provider=world["provider"], description=text, request_ref=text)
+    client = client_for(world["person"])
+    response = client.get(f"/aanbieder/{world['provider'].pk}/webbestellingen/export.xlsx")
+    rows, sheet = _sheet_rows(response.content)
+    row = next(r for r in rows if r[0] == weborder.pk)
+    assert row[4] == text and row[5] == text
+    for column in ("E", "F"):
+        cell = next(c for c in sheet[column] if c.value == text)
+        assert cell.data_type == "s" and cell.quotePrefix
