@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
+from cultuurkaart.orders.pdf import format_iban
 from cultuurkaart.payouts import exports, services
 from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
 from cultuurkaart.payouts.pdf import render_specification
@@ -72,6 +73,7 @@ def backoffice_detail(request, payout_id: int):
         counts[item_id] = counts.get(item_id, 0) + 1
     for item in items:
         item.count = counts.get(item.pk, 0)
+        item.iban_display = format_iban(item.iban)
     return render(
         request, "portals/payouts/backoffice_detail.html", {"batch": batch, "items": items}
     )
@@ -102,6 +104,7 @@ def provider_list(request, provider):
         lines.setdefault(line.item_id, []).append(describe(line))
     for item in page.object_list:
         item.spec = lines.get(item.pk, [])
+        item.iban_display = format_iban(item.iban)
     return render(
         request, "portals/payouts/provider_list.html", {"provider": provider, "page": page}
     )

@@ -11,6 +11,7 @@ from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import UserFactory, with_role
 from cultuurkaart.core import clock
 from cultuurkaart.ledger.checks import problems
+from cultuurkaart.orders.pdf import format_iban
 from cultuurkaart.payouts.models import PayoutBatch
 from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.schools.tests.factories import SchoolFactory
@@ -70,7 +71,7 @@ def test_backoffice_confirms_then_makes_the_batch_and_offers_the_sepa_file(world
     batch = PayoutBatch.objects.get()
     assert response.redirect_chain[-1][0] == f"/backoffice/uitbetalingen/{batch.pk}/"
     detail = response.content.decode()
-    assert "Museum Oost" in detail and "NL91ABNA0417164300" in detail
+    assert "Museum Oost" in detail and "NL91 ABNA 0417 1643 00" in detail
     world["mine"].refresh_from_db()
     assert world["mine"].status == WebOrderStatus.PAID_OUT
 
@@ -151,7 +152,7 @@ def test_specification_pdf_lists_every_weborder_with_fee_totals_iban_and_issuer(
     assert "€ 12,30" in halfway and "€ 0,62" in halfway and "€ 11,68" in halfway
     assert str(world["theirs"].pk) not in rows  # another provider's web order
     assert "€ 135,75" in text and "€ 6,79" in text and "€ 128,96" in text
-    assert "NL91 ABNA 0417 1643 00" in text or item.iban[:4] in text
+    assert format_iban(item.iban) in text and " " in format_iban(item.iban)
     assert "Stichting Cultuurkaartcentrale" in text
     assert batch.created_at.astimezone(clock.AMSTERDAM).strftime("%d-%m-%Y") in text
     assert "De btw over de activiteit is de zaak van de aanbieder" in text

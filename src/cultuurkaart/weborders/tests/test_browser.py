@@ -109,7 +109,7 @@ def test_provider_creates_budget_holder_approves_admin_checks(page, browser):
         if description.endswith("B"):
             page.get_by_test_id("duplicate-warning").wait_for()
             _shot(page, "provider-confirm-duplicate")
-        page.get_by_role("button", name="Weborder versturen").click()
+        page.get_by_role("button", name="Webbestelling versturen").click()
         page.get_by_text("is naar de school gestuurd").wait_for()
     page.goto(page.base_url + "/aanbieder/weborders/nieuw/")
     page.get_by_label("CJP-schoolnummer").fill(school.school_number)
@@ -119,7 +119,7 @@ def test_provider_creates_budget_holder_approves_admin_checks(page, browser):
     page.get_by_label("Tijd van de activiteit").fill("10:00")
     page.get_by_label("Omschrijving").fill("Museumbezoek klas 2b")
     page.get_by_role("button", name="Controleren").click()
-    page.get_by_role("button", name="Weborder versturen").click()
+    page.get_by_role("button", name="Webbestelling versturen").click()
     page.get_by_text("is naar de school gestuurd").wait_for()
     _shot(page, "provider-list")
     page.goto(page.base_url + "/aanbieder/")
@@ -182,7 +182,8 @@ def test_provider_creates_budget_holder_approves_admin_checks(page, browser):
     # 5. The provider sees the web order paid and downloads the specification PDF.
     _sign_in(page, person)
     page.goto(page.base_url + "/aanbieder/")
-    page.get_by_role("link", name="Uitbetalingen").click()
+    menu = page.get_by_role("navigation", name="Menu aanbiederportaal")
+    menu.get_by_role("link", name="Uitbetalingen").click()
     card = page.locator(f'[data-payout="{batch.pk}"]')
     assert str(third.pk) in card.inner_text()
     assert "€ 57,00" in card.inner_text().replace("\u00a0", " ")

@@ -152,7 +152,7 @@ def test_provider_creates_with_a_check_step_and_duplicate_warning(world):
         "description": "Workshop theater",
     }
     check = client.post("/aanbieder/weborders/nieuw/", data)
-    assert check.status_code == 200 and "Weborder versturen" in check.content.decode()
+    assert check.status_code == 200 and "Webbestelling versturen" in check.content.decode()
     assert 'data-testid="duplicate-warning"' not in check.content.decode()
     assert not WebOrder.objects.exists()
     confirm = {**data, "confirm": "1", "client_token": "click-1"}
