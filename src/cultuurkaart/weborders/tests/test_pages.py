@@ -243,3 +243,14 @@ def test_lists_take_a_fixed_number_of_queries(world, admin):
         WebOrderFactory(school=school, provider=provider, status="approved", decided_at=SPEND_AT)
     assert measure() == few
     assert max(few) <= 14
+
+
+def test_school_list_approved_filter_includes_paid_out_weborders(world):
+    school, bh, provider, _person = world
+    paid = WebOrderFactory(school=school, provider=provider, status="paid_out", amount="42.50")
+    rejected = WebOrderFactory(school=school, provider=provider, status="rejected")
+    client = client_for(bh)
+    page = client.get(f"/school/{school.pk}/webbestellingen/?status=approved")
+    html = page.content.decode()
+    assert f'data-weborder="{paid.pk}"' in html and "Uitbetaald" in html
+    assert f'data-weborder="{rejected.pk}"' not in html
