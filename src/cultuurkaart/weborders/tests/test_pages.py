@@ -254,3 +254,23 @@ def test_school_list_approved_filter_includes_paid_out_weborders(world):
     html = page.content.decode()
     assert f'data-weborder="{paid.pk}"' in html and "Uitbetaald" in html
     assert f'data-weborder="{rejected.pk}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "Dit kan niet bij een webbestelling met de status &#x27;Goedgekeurd&#x27;."),
+        ("en", "This is not possible for a web order with the status &#x27;Approved&#x27;."),
+    ],
+)
+def test_withdrawing_a_decided_weborder_is_refused_in_the_persons_language(world, language, text):
+    school, _bh, provider, person = world
+    person.language = language
+    person.save(update_fields=["language"])
+    approved = WebOrderFactory(school=school, provider=provider, status="approved")
+    client = client_for(person)
+    page = client.post(f"/aanbieder/weborders/{approved.pk}/intrekken/", follow=True)
+    html = page.content.decode()
+    assert text in html
+    assert "cannot become" not in html
+    assert WebOrder.objects.get(pk=approved.pk).status == "approved"
