@@ -54,7 +54,25 @@ def backoffice_new(request):
             return redirect("portals:backoffice_payouts")
         messages.success(request, _("Uitbetaling %(id)s is gemaakt.") % {"id": batch.pk})
         return redirect("portals:backoffice_payouts_detail", payout_id=batch.pk)
-    return render(request, "portals/payouts/backoffice_new.html", {"preview": services.preview()})
+    preview = services.preview()
+    return render(
+        request,
+        "portals/payouts/backoffice_new.html",
+        {"preview": preview, "held": _held(preview["held"])},
+    )
+
+
+def _held(held: list[dict]) -> list[dict]:
+    """The providers left out, with `until` as a moment the template shows in Dutch format."""
+    rows = []
+    for row in held:
+        until = row.get("until")
+        try:
+            until_at = clock.parse(until) if until else None
+        except ValueError:
+            until_at = None
+        rows.append({**row, "until_at": until_at})
+    return rows
 
 
 def _batch(payout_id: int) -> PayoutBatch:
@@ -75,7 +93,9 @@ def backoffice_detail(request, payout_id: int):
         item.count = counts.get(item.pk, 0)
         item.iban_display = format_iban(item.iban)
     return render(
-        request, "portals/payouts/backoffice_detail.html", {"batch": batch, "items": items}
+        request,
+        "portals/payouts/backoffice_detail.html",
+        {"batch": batch, "items": items, "held": _held(batch.held)},
     )
 
 

@@ -62,6 +62,8 @@ def test_backoffice_confirms_then_makes_the_batch_and_offers_the_sepa_file(world
     page = confirm.content.decode()
     assert "Theater Noord" in page and "Dans Zuid" in page
     assert "Museum Oost" in page  # on hold, listed as such
+    hold_until = (PAY_AT + dt.timedelta(days=3)).astimezone(clock.AMSTERDAM)
+    assert f"uitbetaling wacht tot {hold_until:%d-%m-%Y %H:%M}" in page  # Dutch date format
     assert "117,28" in page  # net of 123.45
     assert not PayoutBatch.objects.exists()  # the confirmation step pays nothing
 
