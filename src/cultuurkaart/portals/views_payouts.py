@@ -18,7 +18,7 @@ from cultuurkaart.payouts import exports, services
 from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
 from cultuurkaart.payouts.pdf import render_specification
 from cultuurkaart.payouts.sepa import sepa_xml
-from cultuurkaart.payouts.specification import describe
+from cultuurkaart.payouts.specification import describe, lines_of
 
 from .access import backoffice_page, provider_page
 
@@ -116,11 +116,7 @@ def provider_list(request, provider):
     )
     page = Paginator(items, 20).get_page(request.GET.get("page"))
     lines: dict[int, list] = {}
-    for line in (
-        PayoutLine.objects.filter(item__in=list(page.object_list))
-        .select_related("weborder", "weborder__school")
-        .order_by("weborder_id", "id")
-    ):
+    for line in lines_of(*page.object_list):
         lines.setdefault(line.item_id, []).append(describe(line))
     for item in page.object_list:
         item.spec = lines.get(item.pk, [])
