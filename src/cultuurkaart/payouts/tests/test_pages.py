@@ -6,13 +6,16 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import UserFactory, with_role
 from cultuurkaart.core import clock
 from cultuurkaart.ledger.checks import problems
 from cultuurkaart.orders.pdf import format_iban
-from cultuurkaart.payouts.models import PayoutBatch
+from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
+from cultuurkaart.payouts.pdf import render_specification
+from cultuurkaart.payouts.services import split
 from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.schools.tests.factories import SchoolFactory
 from cultuurkaart.weborders.constants import WebOrderStatus
@@ -119,8 +122,6 @@ def test_provider_sees_its_payouts_per_weborder_and_downloads_the_specification(
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
@@ -241,3 +242,44 @@ def test_provider_weborder_export_neutralises_formulas(world, trigger):
     for column in ("E", "F"):
         cell = next(c for c in sheet[column] if c.value == text)
         assert cell.data_type == "s" and cell.quotePrefix
+
+
+def test_specification_pdf_breaks_pages_and_fits_long_text(world):
+
+    provider = world["provider"]
+    batch = PayoutBatch.objects.create(
+        until=PAY_AT, total_gross=0, total_fee=0, total_net=0, created_at=PAY_AT
+    )
+    item = PayoutItem.objects.create(
+        batch=batch,
+        provider=provider,
+        name=provider.name,
+        iban=provider.iban,
+        gross=0,
+        fee=0,
+        net=0,
+    )
+    school = SchoolFactory(name="Stedelijk Gymnasium Johan de Witt en Scholengemeenschap " * 2)
+    numbers = []
+    for n in range(70):
+        wo = WebOrderFactory(
+            provider=provider,
+            school=school,
+            amount=Decimal("10.10"),
+            description=f"Voorstelling {n} " + "met een heel lange omschrijving " * 5,
+        )
+        fee, net = split(wo.amount)
+        PayoutLine.objects.create(item=item, weborder=wo, amount=wo.amount, fee=fee, net=net)
+        numbers.append(wo.pk)
+    reader = PdfReader(io.BytesIO(render_specification(item)))
+    assert len(reader.pages) >= 2
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    starts = {line.split()[0] for line in text.splitlines() if line.split()}
+    assert {str(pk) for pk in numbers} <= starts  # every web order on some page
+    wanted = {str(pk) for pk in numbers}
+    for page in reader.pages:  # the column header on every page with lines
+        page_text = page.extract_text()
+        firsts = {line.split()[0] for line in page_text.splitlines() if line.split()}
+        assert ("Nummer" in page_text) == bool(firsts & wanted)
+    assert "\u2026" in text  # long text cut to its column
+    assert "€ 0,51" in text  # 10.10 × 5% = 0.505 → 0.51
