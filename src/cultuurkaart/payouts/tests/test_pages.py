@@ -50,6 +50,7 @@ def world(settings):
         "mine": mine,
         "theirs": theirs,
         "admin": client_for(admin),
+        "admin_user": admin,
     }
 
 
@@ -283,3 +284,23 @@ def test_specification_pdf_breaks_pages_and_fits_long_text(world):
         assert ("Nummer" in page_text) == bool(firsts & wanted)
     assert "\u2026" in text  # long text cut to its column
     assert "€ 0,51" in text  # 10.10 × 5% = 0.505 → 0.51
+
+
+def test_provider_pages_are_english_for_an_english_account_also_where_text_has_percent(world):
+    # A `{% translate %}` text with % is looked up with %% (as makemessages writes it).
+    world["admin"].post("/backoffice/uitbetalingen/nieuw/", {})
+    world["person"].language = "en"
+    world["person"].save(update_fields=["language"])
+    client = client_for(world["person"])
+    pid = world["provider"].pk
+    payouts = client.get(f"/aanbieder/{pid}/uitbetalingen/").content.decode()
+    assert "Contribution 5%" in payouts and "Bijdrage 5%" not in payouts
+    assert "We pay a web order once the school has approved it" in payouts
+    weborders = client.get("/aanbieder/weborders/").content.decode()
+    assert "we pay you 95% of the amount; 5% is your fee" in weborders
+    home = client.get("/aanbieder/").content.decode()
+    assert "see your payouts: you receive 95% of each web order" in home
+    world["admin_user"].language = "en"
+    world["admin_user"].save(update_fields=["language"])
+    listing = client_for(world["admin_user"]).get("/backoffice/uitbetalingen/").content.decode()
+    assert "minus the 5% contribution" in listing and "Contribution 5%" in listing

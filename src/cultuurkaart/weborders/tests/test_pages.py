@@ -274,3 +274,13 @@ def test_withdrawing_a_decided_weborder_is_refused_in_the_persons_language(world
     assert text in html
     assert "cannot become" not in html
     assert WebOrder.objects.get(pk=approved.pk).status == "approved"
+
+
+def test_provider_weborder_form_is_english_for_an_english_account(world):
+    _school, _bh, _provider, person = world
+    person.language = "en"
+    person.save(update_fields=["language"])
+    html = client_for(person).get("/aanbieder/weborders/nieuw/").content.decode()
+    for label in ("Amount (euro)", "Date of the activity", "Time of the activity"):
+        assert label in html
+    assert "Request number (optional)" in html and "Bedrag (euro)" not in html
