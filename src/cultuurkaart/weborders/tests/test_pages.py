@@ -284,3 +284,9 @@ def test_provider_weborder_form_is_english_for_an_english_account(world):
     for label in ("Amount (euro)", "Date of the activity", "Time of the activity"):
         assert label in html
     assert "Request number (optional)" in html and "Bedrag (euro)" not in html
+
+
+def test_school_list_says_when_nothing_waits_for_approval(world):
+    school, bh, _provider, _person = world
+    html = client_for(bh).get(f"/school/{school.pk}/webbestellingen/").content.decode()
+    assert "Er wachten geen webbestellingen op goedkeuring." in html
