@@ -27,4 +27,19 @@ urlpatterns: list = [
         v.provider_specification,
         name="provider_payouts_specification",
     ),
+    path(
+        "aanbieder/<int:provider_id>/uitbetalingen/<int:payout_id>/specificatie.pdf",
+        v.provider_specification_pdf,
+        name="provider_payouts_specification_pdf",
+    ),
+    path(
+        "aanbieder/<int:provider_id>/uitbetalingen/export.xlsx",
+        v.provider_export,
+        name="provider_payouts_export",
+    ),
+    path(
+        "aanbieder/<int:provider_id>/webbestellingen/export.xlsx",
+        v.provider_weborders_export,
+        name="provider_weborders_export",
+    ),
 ]

@@ -13,14 +13,18 @@ from django.utils.translation import gettext as _
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
+from cultuurkaart.orders.pdf import format_iban
 from cultuurkaart.payouts import exports, services
 from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
+from cultuurkaart.payouts.pdf import render_specification
 from cultuurkaart.payouts.sepa import sepa_xml
+from cultuurkaart.payouts.specification import describe, lines_of
 
 from .access import backoffice_page, provider_page
 
 PAGE_SIZE = 50
 XML = "application/xml"
+PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,7 +54,25 @@ def backoffice_new(request):
             return redirect("portals:backoffice_payouts")
         messages.success(request, _("Uitbetaling %(id)s is gemaakt.") % {"id": batch.pk})
         return redirect("portals:backoffice_payouts_detail", payout_id=batch.pk)
-    return render(request, "portals/payouts/backoffice_new.html", {"preview": services.preview()})
+    preview = services.preview()
+    return render(
+        request,
+        "portals/payouts/backoffice_new.html",
+        {"preview": preview, "held": _held(preview["held"])},
+    )
+
+
+def _held(held: list[dict]) -> list[dict]:
+    """The providers left out, with `until` as a moment the template shows in Dutch format."""
+    rows = []
+    for row in held:
+        until = row.get("until")
+        try:
+            until_at = clock.parse(until) if until else None
+        except ValueError:
+            until_at = None
+        rows.append({**row, "until_at": until_at})
+    return rows
 
 
 def _batch(payout_id: int) -> PayoutBatch:
@@ -69,8 +91,11 @@ def backoffice_detail(request, payout_id: int):
         counts[item_id] = counts.get(item_id, 0) + 1
     for item in items:
         item.count = counts.get(item.pk, 0)
+        item.iban_display = format_iban(item.iban)
     return render(
-        request, "portals/payouts/backoffice_detail.html", {"batch": batch, "items": items}
+        request,
+        "portals/payouts/backoffice_detail.html",
+        {"batch": batch, "items": items, "held": _held(batch.held)},
     )
 
 
@@ -91,21 +116,18 @@ def provider_list(request, provider):
     )
     page = Paginator(items, 20).get_page(request.GET.get("page"))
     lines: dict[int, list] = {}
-    for line in (
-        PayoutLine.objects.filter(item__in=list(page.object_list))
-        .select_related("weborder", "weborder__school")
-        .order_by("weborder_id")
-    ):
-        lines.setdefault(line.item_id, []).append(line)
+    for line in lines_of(*page.object_list):
+        lines.setdefault(line.item_id, []).append(describe(line))
     for item in page.object_list:
         item.spec = lines.get(item.pk, [])
+        item.iban_display = format_iban(item.iban)
     return render(
         request, "portals/payouts/provider_list.html", {"provider": provider, "page": page}
     )
 
 
-@provider_page("payouts.view_own")
-def provider_specification(request, provider, payout_id: int):
+def _own_item(provider, payout_id: int) -> PayoutItem:
+    """The provider's item of a batch; a batch without it (another provider's) is 404."""
     item = (
         PayoutItem.objects.filter(provider=provider, batch_id=payout_id)
         .select_related("batch")
@@ -113,8 +135,40 @@ def provider_specification(request, provider, payout_id: int):
     )
     if item is None:
         raise Http404
+    return item
+
+
+@provider_page("payouts.view_own")
+def provider_specification(request, provider, payout_id: int):
+    item = _own_item(provider, payout_id)
     response = HttpResponse(exports.specification(item), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="specificatie-uitbetaling-{item.batch_id}.xlsx"'
     )
+    return response
+
+
+@provider_page("payouts.view_own")
+def provider_specification_pdf(request, provider, payout_id: int):
+    item = _own_item(provider, payout_id)
+    response = HttpResponse(render_specification(item), content_type=PDF)
+    response["Content-Disposition"] = (
+        f'attachment; filename="specificatie-uitbetaling-{item.batch_id}.pdf"'
+    )
+    return response
+
+
+@provider_page("payouts.view_own")
+def provider_export(request, provider):
+    """All the provider's payouts as Excel, one row per payout."""
+    response = HttpResponse(exports.provider_payouts(provider), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="uitbetalingen-{provider.pk}.xlsx"'
+    return response
+
+
+@provider_page("weborders.view_own")
+def provider_weborders_export(request, provider):
+    """All the provider's web orders as Excel, with fee and amount paid once paid."""
+    response = HttpResponse(exports.provider_weborders(provider), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="webbestellingen-{provider.pk}.xlsx"'
     return response

@@ -62,7 +62,9 @@ def school_list(request, school):
         status = "pending"
     qs = queries.for_school(school)
     if status == "approved":
-        qs = qs.filter(status__in=[WebOrderStatus.APPROVED, WebOrderStatus.CHECKED])
+        qs = qs.filter(
+            status__in=[WebOrderStatus.APPROVED, WebOrderStatus.CHECKED, WebOrderStatus.PAID_OUT]
+        )
     elif status == "pending":
         qs = qs.filter(status=WebOrderStatus.PENDING)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -17,7 +18,7 @@ from cultuurkaart.core import audit, clock, mail, terms
 from cultuurkaart.core.calendar import add_months_clamped, add_working_days
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.models import TermsKind
-from cultuurkaart.core.transitions import transition
+from cultuurkaart.core.transitions import allowed, transition
 
 # One cleaner of each kind: the school registration's e-mail and text cleaners.
 from cultuurkaart.schools.services import clean_email, clean_text
@@ -50,6 +51,13 @@ class ResponsePeriodOver(Conflict):
 
 
 def _transition(provider: Provider, status: str) -> None:
+    """`core.transitions` with a refusal the portal can show in the person's language."""
+    if not allowed(TRANSITIONS, provider.status, status):
+        raise Conflict(
+            _("Dit kan niet bij een aanbieder met de status '%(status)s'.")
+            % {"status": provider.get_status_display()},
+            type="invalid-transition",
+        )
     transition(provider, status, TRANSITIONS, noun="a provider")
 
 
@@ -61,12 +69,14 @@ def clean_iban(value: Any, field: str, errors: list[dict]) -> tuple[str, str]:
     """(IBAN in compact form, BIC derived from it where the bank registry knows it)."""
     value = value.strip() if isinstance(value, str) else ""
     if not value:
-        errors.append({"field": field, "code": "required", "message": "Vul een IBAN in."})
+        errors.append({"field": field, "code": "required", "message": _("Vul een IBAN in.")})
         return "", ""
     try:
         iban = IBAN(value)
     except SchwiftyException:
-        errors.append({"field": field, "code": "invalid-iban", "message": "Dit IBAN klopt niet."})
+        errors.append(
+            {"field": field, "code": "invalid-iban", "message": _("Dit IBAN klopt niet.")}
+        )
         return value[:34], ""
     try:
         bic = iban.bic
@@ -80,7 +90,11 @@ def _clean_phone(value: Any, field: str, errors: list[dict]) -> str:
     digits = [ch for ch in value if ch.isdigit()]
     if value and (len(digits) < 6 or len(value) > 40 or not set(value) <= set("+0123456789 -()")):
         errors.append(
-            {"field": field, "code": "invalid-phone", "message": "Dit telefoonnummer klopt niet."}
+            {
+                "field": field,
+                "code": "invalid-phone",
+                "message": _("Dit telefoonnummer klopt niet."),
+            }
         )
     return value[:40]
 
@@ -96,21 +110,21 @@ def check_criteria(criteria: dict[str, Any]) -> list[dict]:
     if criteria.get("cultural_educational") is not True:
         fail(
             "cultural_educational",
-            "Het aanbod moet cultuureducatief of sociaal-educatief zijn (criterium 1).",
+            _("Het aanbod moet cultuureducatief of sociaal-educatief zijn (criterium 1)."),
         )
     if criteria.get("professional") is not True:
-        fail("professional", "Het aanbod moet door professionals zijn ontwikkeld (criterium 2).")
+        fail("professional", _("Het aanbod moet door professionals zijn ontwikkeld (criterium 2)."))
     suitable = criteria.get("suitable_for")
     if (
         not isinstance(suitable, list | tuple)
         or not suitable
         or not set(suitable) <= set(SUITABLE_FOR)
     ):
-        fail("suitable_for", "Het aanbod moet geschikt zijn voor VO en/of MBO (criterium 3).")
+        fail("suitable_for", _("Het aanbod moet geschikt zijn voor VO en/of MBO (criterium 3)."))
     if criteria.get("employed_by_school") is not False:
         fail(
             "employed_by_school",
-            "De aanvrager mag niet in dienst zijn van een school (criterium 4).",
+            _("De aanvrager mag niet in dienst zijn van een school (criterium 4)."),
         )
     components = criteria.get("components")
     if (
@@ -120,7 +134,9 @@ def check_criteria(criteria: dict[str, Any]) -> list[dict]:
     ):
         fail(
             "components",
-            "Het aanbod moet minstens één van de vijf creatieve onderdelen hebben (criterium 5).",
+            _(
+                "Het aanbod moet minstens één van de vijf creatieve onderdelen hebben (criterium 5)."
+            ),
         )
     return failed
 
@@ -149,13 +165,13 @@ def _clean_organisation(data: dict[str, Any], errors: list[dict]) -> dict[str, A
     bad = _nul_fields(data)
     if bad:
         errors.extend(
-            {"field": f, "code": "invalid-character", "message": "Ongeldig teken."} for f in bad
+            {"field": f, "code": "invalid-character", "message": _("Ongeldig teken.")} for f in bad
         )
         data = {k: v for k, v in data.items() if k not in {f.split(".")[0] for f in bad}}
     kind = data.get("kind")
     if kind not in ProviderKind.values:
         errors.append(
-            {"field": "kind", "code": "invalid", "message": "Kies organisatie of kunstenaar."}
+            {"field": "kind", "code": "invalid", "message": _("Kies organisatie of kunstenaar.")}
         )
     contact = _clean_contact(data.get("contact"), "contact", errors)
     coordinator_in = data.get("coordinator")
@@ -194,16 +210,17 @@ def apply(data: dict[str, Any], *, actor=None) -> Provider:
             {
                 "field": "accept_terms",
                 "code": "required",
-                "message": "Ga akkoord met de voorwaarden voor acceptanten.",
+                "message": _("Ga akkoord met de voorwaarden voor acceptanten."),
             }
         )
     if errors:
-        raise ValidationFailed("The application is not valid.", errors=errors)
+        raise ValidationFailed(_("Controleer de gegevens van de aanvraag."), errors=errors)
     criteria = data.get("criteria") if isinstance(data.get("criteria"), dict) else {}
     failed = check_criteria(criteria)
     if failed:
         raise CriteriaNotMet(
-            "Not every criterion holds: " + ", ".join(e["field"] for e in failed) + ".",
+            _("Niet aan elk criterium is voldaan: %(criteria)s.")
+            % {"criteria": ", ".join(e["field"] for e in failed)},
             errors=failed,
         )
     declared = {
@@ -228,7 +245,9 @@ def approve_provider(provider: Provider, *, actor) -> Provider:
         _transition(provider, S.ACCEPTED)
         provider.decided_at = clock.now()
         provider.save(update_fields=["status", "decided_at"])
-        user, _ = accounts.get_or_create_user(provider.contact_email, name=provider.contact_name)
+        user, _created = accounts.get_or_create_user(
+            provider.contact_email, name=provider.contact_name
+        )
         accounts.grant_role(user, RoleName.PROVIDER, provider=provider, actor=actor)
         audit.record("providers.provider.approved", actor=actor, obj=provider)
         link = accounts.password_set_link(user) if not user.has_usable_password() else None
@@ -245,8 +264,8 @@ def _required_reason(reason: Any, field: str = "reason") -> str:
     reason = reason.replace("\x00", "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationFailed(
-            "A reason is required.",
-            errors=[{"field": field, "code": "required", "message": "Geef een reden."}],
+            _("Geef een reden."),
+            errors=[{"field": field, "code": "required", "message": _("Geef een reden.")}],
         )
     return reason[:2000]
 
@@ -324,12 +343,13 @@ def update_provider(
     errors: list[dict] = []
     cleaned = _clean_organisation(data, errors)
     if errors:
-        raise ValidationFailed("The provider data are not valid.", errors=errors)
+        raise ValidationFailed(_("Controleer de gegevens."), errors=errors)
     with transaction.atomic():
         provider = _locked(provider)
         if provider.status in (S.PENDING, S.REJECTED, S.REVOKED):
             raise Conflict(
-                "Only an accepted provider keeps its data here.", type="invalid-transition"
+                _("Alleen een geaccepteerde aanbieder houdt hier zijn gegevens bij."),
+                type="invalid-transition",
             )
         old_iban, old_email = provider.iban, provider.contact_email
         iban_changed = cleaned["iban"] != old_iban
@@ -337,12 +357,12 @@ def update_provider(
             not otp or accounts.verify_second_factor(actor, otp, ip=ip or "unknown") is None
         ):
             raise accounts.ReauthenticationFailed(
-                "Changing the IBAN needs a fresh two-factor code.",
+                _("Voor een nieuw IBAN is een nieuwe code uit uw authenticator-app nodig."),
                 errors=[
                     {
                         "field": "otp",
                         "code": "otp-required",
-                        "message": "Vul een nieuwe code uit uw authenticator-app in.",
+                        "message": _("Vul een nieuwe code uit uw authenticator-app in."),
                     }
                 ],
             )
@@ -435,7 +455,8 @@ def respond_to_revocation(provider: Provider, *, response: str, actor) -> Provid
             clock.today() > provider.revocation_response_until
         ):
             raise ResponsePeriodOver(
-                f"The response period ended on {provider.revocation_response_until}."
+                _("De termijn om te reageren is verstreken op %(date)s.")
+                % {"date": provider.revocation_response_until.strftime("%d-%m-%Y")}
             )
         _transition(provider, S.REVOCATION_ON_HOLD)
         provider.revocation_response = response[:4000]
@@ -451,7 +472,10 @@ def resume_revocation(provider: Provider, *, actor) -> Provider:
     with transaction.atomic():
         provider = _locked(provider)
         if provider.status != S.REVOCATION_ON_HOLD:
-            raise Conflict("Only a revocation on hold can resume.", type="invalid-transition")
+            raise Conflict(
+                _("Alleen een aangehouden intrekking kan worden hervat."),
+                type="invalid-transition",
+            )
         _transition(provider, S.REVOCATION_ANNOUNCED)
         tomorrow = clock.today() + dt.timedelta(days=1)
         provider.revocation_effective_on = max(provider.revocation_effective_on, tomorrow)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, clock, mail
-from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.errors import Conflict, ValidationFailed
 from cultuurkaart.core.money import quantize
-from cultuurkaart.core.transitions import transition
+from cultuurkaart.core.transitions import allowed, transition
 from cultuurkaart.ledger import queries as ledger_queries
 from cultuurkaart.ledger import services as ledger
 from cultuurkaart.providers.services import may_create_weborders
@@ -35,6 +35,18 @@ NOUN = "a web order"  # in the English message of 409 `invalid-transition` (core
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _move(weborder: WebOrder, target: str) -> None:
+    """`core.transitions` with a refusal the portal can show in the person's language
+    (409 `invalid-transition`)."""
+    if not allowed(TRANSITIONS, weborder.status, target):
+        raise Conflict(
+            _("Dit kan niet bij een webbestelling met de status '%(status)s'.")
+            % {"status": weborder.get_status_display()},
+            type="invalid-transition",
+        )
+    transition(weborder, target, TRANSITIONS, noun=NOUN)
 
 
 def _locked(weborder: WebOrder) -> WebOrder:
@@ -200,7 +212,7 @@ def withdraw_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
     """The provider withdraws a pending web order (it cannot edit one, SPEC §8)."""
     with transaction.atomic():
         weborder = _locked(weborder)
-        transition(weborder, S.WITHDRAWN, TRANSITIONS, noun=NOUN)
+        _move(weborder, S.WITHDRAWN)
         weborder.closed_at = clock.now()
         weborder.save(update_fields=["status", "closed_at"])
         audit.record(
@@ -239,7 +251,7 @@ def approve_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
             actor=actor,
             only=buckets,
         )
-        transition(weborder, S.APPROVED, TRANSITIONS, noun=NOUN)
+        _move(weborder, S.APPROVED)
         weborder.programme = programme
         weborder.entry = debit.entry
         weborder.split_school = debit.split["school"]
@@ -269,7 +281,7 @@ def reject_weborder(weborder: WebOrder, reason: str, *, actor=None) -> WebOrder:
         weborder = _locked(weborder)
         if weborder.status != S.PENDING:
             raise AlreadyDecided(_("Over deze webbestelling is al beslist."))
-        transition(weborder, S.REJECTED, TRANSITIONS, noun=NOUN)
+        _move(weborder, S.REJECTED)
         weborder.rejection_reason = reason[:2000]
         weborder.decided_at, weborder.decided_by = clock.now(), actor
         weborder.save()
@@ -319,7 +331,7 @@ def check_weborder(weborder: WebOrder, *, valid: bool, reason: str = "", actor=N
     with transaction.atomic():
         weborder = _locked(weborder)
         target = S.CHECKED if valid else S.INVALID
-        transition(weborder, target, TRANSITIONS, noun=NOUN)
+        _move(weborder, target)
         if not valid:
             _return_money(
                 weborder,
@@ -346,7 +358,7 @@ def reverse_weborder(weborder: WebOrder, *, reason: str = "", actor=None) -> Web
     to the buckets it came from (a paid-out one → 409 `invalid-transition`)."""
     with transaction.atomic():
         weborder = _locked(weborder)
-        transition(weborder, S.REVERSED, TRANSITIONS, noun=NOUN)
+        _move(weborder, S.REVERSED)
         _return_money(
             weborder,
             actor=actor,
@@ -373,7 +385,7 @@ def _expire(ids, *, actor=None, why: str) -> int:
             weborder = _locked(WebOrder(pk=pk))
             if weborder.status != S.PENDING:
                 continue  # decided meanwhile
-            transition(weborder, S.EXPIRED, TRANSITIONS, noun=NOUN)
+            _move(weborder, S.EXPIRED)
             weborder.closed_at = clock.now()
             weborder.save(update_fields=["status", "closed_at"])
             audit.record(

@@ -256,6 +256,9 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_yearend_export": "yearend.manage",
     "portals:backoffice_yearend_redistribution": "yearend.manage",
     "portals:backoffice_yearend_redistribution_export": "yearend.manage",
+    "portals:provider_payouts_specification_pdf": "payouts.view_own",
+    "portals:provider_payouts_export": "payouts.view_own",
+    "portals:provider_weborders_export": "weborders.view_own",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {

@@ -161,3 +161,30 @@ def test_provider_responds_on_its_page(db, admin):
     assert client.post(url, {"response": "Dat klopt niet."}).status_code == 302
     provider.refresh_from_db()
     assert provider.status == S.REVOCATION_ON_HOLD
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "Dit kan niet bij een aanbieder met de status"),
+        ("en", "This is not possible for a provider with the status"),
+    ],
+)
+def test_a_refusal_on_the_backoffice_page_is_in_the_persons_language(db, admin, language, text):
+    admin.language = language
+    admin.save(update_fields=["language"])
+    client = _signed_in(admin)
+    accepted = ProviderFactory(status=S.ACCEPTED)
+    page = client.post(
+        reverse("portals:backoffice_provider_approve", args=[accepted.pk]), follow=True
+    ).content.decode()
+    assert text in page
+    assert "cannot become" not in page
+    page = client.post(
+        reverse("portals:backoffice_provider_resume", args=[accepted.pk]), follow=True
+    ).content.decode()
+    wanted = {
+        "nl": "Alleen een aangehouden intrekking kan worden hervat.",
+        "en": "Only a revocation on hold can be resumed.",
+    }
+    assert wanted[language] in page

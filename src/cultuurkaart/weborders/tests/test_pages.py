@@ -152,7 +152,7 @@ def test_provider_creates_with_a_check_step_and_duplicate_warning(world):
         "description": "Workshop theater",
     }
     check = client.post("/aanbieder/weborders/nieuw/", data)
-    assert check.status_code == 200 and "Weborder versturen" in check.content.decode()
+    assert check.status_code == 200 and "Webbestelling versturen" in check.content.decode()
     assert 'data-testid="duplicate-warning"' not in check.content.decode()
     assert not WebOrder.objects.exists()
     confirm = {**data, "confirm": "1", "client_token": "click-1"}
@@ -243,3 +243,50 @@ def test_lists_take_a_fixed_number_of_queries(world, admin):
         WebOrderFactory(school=school, provider=provider, status="approved", decided_at=SPEND_AT)
     assert measure() == few
     assert max(few) <= 14
+
+
+def test_school_list_approved_filter_includes_paid_out_weborders(world):
+    school, bh, provider, _person = world
+    paid = WebOrderFactory(school=school, provider=provider, status="paid_out", amount="42.50")
+    rejected = WebOrderFactory(school=school, provider=provider, status="rejected")
+    client = client_for(bh)
+    page = client.get(f"/school/{school.pk}/webbestellingen/?status=approved")
+    html = page.content.decode()
+    assert f'data-weborder="{paid.pk}"' in html and "Uitbetaald" in html
+    assert f'data-weborder="{rejected.pk}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "Dit kan niet bij een webbestelling met de status &#x27;Goedgekeurd&#x27;."),
+        ("en", "This is not possible for a web order with the status &#x27;Approved&#x27;."),
+    ],
+)
+def test_withdrawing_a_decided_weborder_is_refused_in_the_persons_language(world, language, text):
+    school, _bh, provider, person = world
+    person.language = language
+    person.save(update_fields=["language"])
+    approved = WebOrderFactory(school=school, provider=provider, status="approved")
+    client = client_for(person)
+    page = client.post(f"/aanbieder/weborders/{approved.pk}/intrekken/", follow=True)
+    html = page.content.decode()
+    assert text in html
+    assert "cannot become" not in html
+    assert WebOrder.objects.get(pk=approved.pk).status == "approved"
+
+
+def test_provider_weborder_form_is_english_for_an_english_account(world):
+    _school, _bh, _provider, person = world
+    person.language = "en"
+    person.save(update_fields=["language"])
+    html = client_for(person).get("/aanbieder/weborders/nieuw/").content.decode()
+    for label in ("Amount (euro)", "Date of the activity", "Time of the activity"):
+        assert label in html
+    assert "Request number (optional)" in html and "Bedrag (euro)" not in html
+
+
+def test_school_list_says_when_nothing_waits_for_approval(world):
+    school, bh, _provider, _person = world
+    html = client_for(bh).get(f"/school/{school.pk}/webbestellingen/").content.decode()
+    assert "Er wachten geen webbestellingen op goedkeuring." in html
