@@ -11,10 +11,11 @@ rows it waited for (now `paid_out`) and finds nothing (409 `nothing-to-pay`). Th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from cultuurkaart.core import audit, clock
@@ -173,20 +174,18 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             for item in items:
                 item.pk = by_provider[item.provider_id]
         item_of = {item.provider_id: item for item in items}
-        PayoutLine.objects.bulk_create(
+        ids = [row[0] for row in rows]
+        _insert_lines(
             [
-                PayoutLine(item=item_of[provider_id], weborder_id=pk, amount=a, fee=f, net=n)
+                (item_of[provider_id].pk, pk, a, f, n)
                 for provider_id, lines in per_provider.items()
                 for pk, a, f, n in lines
-            ],
-            batch_size=5000,
+            ]
         )
-        ids = [row[0] for row in rows]
-        updated = 0
-        for start in range(0, len(ids), 5000):
-            updated += WebOrder.objects.filter(
-                pk__in=ids[start : start + 5000], status=S.CHECKED
-            ).update(status=S.PAID_OUT, closed_at=now)
+        # One set update of exactly the web orders just given a line (all locked above).
+        updated = WebOrder.objects.filter(payout_line__item__batch=batch, status=S.CHECKED).update(
+            status=S.PAID_OUT, closed_at=now
+        )
         if updated != len(ids):  # cannot happen under the row locks; refuse rather than guess
             raise NothingToPay(_("Er is niets uit te betalen."))
 
@@ -219,6 +218,38 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             },
         )
     return batch
+
+
+def _insert_lines(rows: list[tuple]) -> None:
+    """Insert every payout line (item, web order, amount, fee, net) in one statement, however
+    many web orders the batch pays: the rows travel as one JSON parameter and the database
+    expands them (PostgreSQL `jsonb_array_elements`, SQLite `json_each`). Other backends:
+    `bulk_create`."""
+    table = PayoutLine._meta.db_table
+    columns = "item_id, weborder_id, amount, fee, net"
+    data = json.dumps([[i, w, str(a), str(f), str(n)] for i, w, a, f, n in rows])
+    if connection.vendor == "postgresql":
+        select = (
+            "SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::numeric, (r->>3)::numeric,"
+            " (r->>4)::numeric FROM jsonb_array_elements(%s::jsonb) AS r"
+        )
+    elif connection.vendor == "sqlite":
+        select = (
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]'), json_extract(value, '$[3]'),"
+            " json_extract(value, '$[4]') FROM json_each(%s)"
+        )
+    else:  # pragma: no cover - the platform runs on PostgreSQL and SQLite
+        PayoutLine.objects.bulk_create(
+            [
+                PayoutLine(item_id=i, weborder_id=w, amount=a, fee=f, net=n)
+                for i, w, a, f, n in rows
+            ],
+            batch_size=5000,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", [data])
 
 
 def batch_items(batch: PayoutBatch) -> list[dict]:

@@ -52,8 +52,11 @@ def check_worklist(
 ) -> QuerySet:
     """Approved web orders awaiting the admin's check: likely duplicates first, then the
     oldest approval first."""
+    # prefetch_related, not select_related: the sort (on the duplicate flag) and the page
+    # limit then run on the web orders alone, and only the page's providers, schools and
+    # programmes are read (three fixed queries), not a join over the whole worklist.
     qs = with_duplicate_flag(
-        WebOrder.objects.filter(status=WebOrderStatus.APPROVED).select_related(
+        WebOrder.objects.filter(status=WebOrderStatus.APPROVED).prefetch_related(
             "provider", "school", "programme"
         )
     )

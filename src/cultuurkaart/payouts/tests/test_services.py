@@ -201,6 +201,48 @@ def test_batch_query_count_does_not_grow_with_weborders(django_assert_max_num_qu
     assert PayoutLine.objects.filter(item__batch=batch).count() == 15
 
 
+def test_batch_of_thousands_takes_as_many_queries_as_a_batch_of_three(
+    django_assert_max_num_queries,
+):
+    """Set-based (issue 9 benchmark: 100,000 web orders): the lines go in with one insert
+    and the web orders move with one update, however many there are (no chunks either)."""
+    school, providers = SchoolFactory(), [ProviderFactory() for _ in range(3)]
+    for provider in providers:
+        checked(provider, school, "10.00")
+    with clock.frozen(PAY_AT), django_assert_max_num_queries(40) as ctx:
+        services.create_payout_batch()
+    few = len(ctx.captured_queries)
+    template = WebOrderFactory.build(school=school, provider=providers[0])
+    amounts = [D(c) / 100 for c in range(10, 10 + 12_001)]
+    WebOrder.objects.bulk_create(
+        [
+            WebOrder(
+                provider=providers[i % 3],
+                school=school,
+                programme=template.programme,
+                amount=amount,
+                students=1,
+                activity_at=template.activity_at,
+                activity_on=template.activity_on,
+                description="x",
+                status=WebOrderStatus.CHECKED,
+                created_at=CHECK_AT,
+                checked_at=CHECK_AT,
+            )
+            for i, amount in enumerate(amounts)
+        ],
+        batch_size=2000,
+    )
+    with clock.frozen(PAY_AT + dt.timedelta(days=1)), django_assert_max_num_queries(few):
+        batch = services.create_payout_batch()
+    assert PayoutLine.objects.filter(item__batch=batch).count() == len(amounts)
+    assert not WebOrder.objects.filter(status=WebOrderStatus.CHECKED).exists()
+    assert batch.total_gross == sum(amounts)
+    assert batch.total_fee == sum(services.fee_for(a) for a in amounts)
+    line = PayoutLine.objects.get(weborder__amount=D("0.10"))
+    assert (line.amount, line.fee, line.net) == (D("0.10"), D("0.01"), D("0.09"))
+
+
 def test_provider_without_iban_is_left_out_and_listed():
     school = SchoolFactory()
     none = ProviderFactory(iban="")
