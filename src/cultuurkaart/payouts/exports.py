@@ -55,11 +55,23 @@ def specification(item: PayoutItem) -> bytes:
     r = 4
     lines = (
         PayoutLine.objects.filter(item=item)
-        .select_related("weborder", "weborder__school")
-        .order_by("weborder_id")
+        .select_related("weborder", "weborder__school", "voucher")
+        .order_by("weborder_id", "voucher_id")
     )
     for r, line in enumerate(lines.iterator(chunk_size=2000), start=5):
         wo = line.weborder
+        if wo is None:  # a redeemed voucher (no school or activity to show)
+            sheet.write_string(r, 0, _("Tegoedbon"))
+            sheet.write_string(r, 2, line.voucher.code)
+            sheet.write_string(
+                r,
+                3,
+                line.voucher.redeemed_at.astimezone(clock.AMSTERDAM).strftime("%d-%m-%Y %H:%M"),
+            )
+            sheet.write_number(r, 4, float(line.amount), money)
+            sheet.write_number(r, 5, float(line.fee), money)
+            sheet.write_number(r, 6, float(line.net), money)
+            continue
         sheet.write_number(r, 0, wo.pk)
         write_text(sheet, r, 1, wo.school.name, quoted)
         write_text(sheet, r, 2, wo.description, quoted)

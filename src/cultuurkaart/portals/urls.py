@@ -6,6 +6,7 @@ from . import (
     urls_payouts,
     urls_providers,
     urls_rosters,
+    urls_vouchers,
     urls_weborders,
 )
 from . import views_backoffice as bo
@@ -58,4 +59,5 @@ urlpatterns = [
     *urls_providers.urlpatterns,
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
+    *urls_vouchers.urlpatterns,
 ]

@@ -93,8 +93,8 @@ def provider_list(request, provider):
     lines: dict[int, list] = {}
     for line in (
         PayoutLine.objects.filter(item__in=list(page.object_list))
-        .select_related("weborder", "weborder__school")
-        .order_by("weborder_id")
+        .select_related("weborder", "weborder__school", "voucher")
+        .order_by("weborder_id", "voucher_id")
     ):
         lines.setdefault(line.item_id, []).append(line)
     for item in page.object_list:
