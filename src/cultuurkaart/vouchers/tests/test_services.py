@@ -111,7 +111,7 @@ def test_a_student_without_active_membership_refuses_the_whole_assignment():
 
 
 def test_more_students_than_ordered_without_contribution_is_409_and_nothing_is_assigned():
-    school, programme, bh, _ = school_with_pool(without=2)
+    school, _programme, bh, _ = school_with_pool(without=2)
     people = [student(school)[0] for _ in range(3)]
     error = refused(assign, school, people, bh)
     assert error.type == "insufficient-budget" and error.status == 409
@@ -123,7 +123,7 @@ def test_more_students_than_ordered_without_contribution_is_409_and_nothing_is_a
 
 
 def test_unpaid_admin_cost_invoice_is_409_budget_not_spendable_until_paid():
-    school, programme, bh, invoice = school_with_pool(without=2, paid=False)
+    school, _programme, bh, invoice = school_with_pool(without=2, paid=False)
     p1, _ = student(school)
     error = refused(assign, school, [p1], bh)
     assert error.type == "budget-not-spendable" and error.status == 409
@@ -189,7 +189,7 @@ def test_take_back_before_a_claim_reverses_the_entry_and_after_a_claim_is_refuse
 
 
 def test_vo_claim_gives_one_voucher_of_550_that_expires_at_the_end_of_the_window():
-    school, programme, bh, _ = school_with_pool(without=1)
+    school, _programme, bh, _ = school_with_pool(without=1)
     p1, m1 = student(school)
     assign(school, [p1], bh)
     provider, _ = voucher_provider()
@@ -213,7 +213,7 @@ def test_mbo_student_gets_two_vouchers_of_525():
 
 
 def test_claim_without_assignment_is_404_and_for_a_provider_without_individual_budget_422():
-    school, programme, bh, _ = school_with_pool(without=1)
+    school, _programme, bh, _ = school_with_pool(without=1)
     _p, lonely = student(school)
     provider, _ = voucher_provider()
     error = refused(claim, lonely, provider)
@@ -227,7 +227,7 @@ def test_claim_without_assignment_is_404_and_for_a_provider_without_individual_b
 
 
 def test_claim_before_the_window_opens_and_after_it_closes():
-    school, programme, bh, _ = school_with_pool(without=1)
+    school, _programme, bh, _ = school_with_pool(without=1)
     p1, m1 = student(school)
     assign(school, [p1], bh, at=dt.datetime(2023, 12, 1, 9, 0, tzinfo=clock.AMSTERDAM))
     provider, _ = voucher_provider()
@@ -257,7 +257,7 @@ def test_redeem_moves_the_value_to_provider_payable_once():
 
 
 def test_redeem_at_the_last_second_works_and_one_second_later_is_expired():
-    school, programme, bh, _ = school_with_pool(kind="mbo", without=1)
+    school, _programme, bh, _ = school_with_pool(kind="mbo", without=1)
     p1, m1 = student(school)
     assign(school, [p1], bh)
     provider, person = voucher_provider()
@@ -271,7 +271,7 @@ def test_redeem_at_the_last_second_works_and_one_second_later_is_expired():
 
 
 def test_another_providers_code_is_not_found():
-    school, programme, bh, _ = school_with_pool(without=1)
+    school, _programme, bh, _ = school_with_pool(without=1)
     p1, m1 = student(school)
     assign(school, [p1], bh)
     provider, _ = voucher_provider()
