@@ -1,6 +1,6 @@
 """Domain errors of individual budget and vouchers (stable `type`s from API.md)."""
 
-from cultuurkaart.core.errors import Conflict, DomainError, NotFound
+from cultuurkaart.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 
 class MembershipNotActive(DomainError):
@@ -43,3 +43,10 @@ class VoucherExpired(Conflict):
 class AssignmentClaimed(Conflict):
     type = "assignment-claimed"
     title = "A voucher of this assignment has been claimed"
+
+
+class ProviderRevoked(PermissionDenied):
+    """A revoked provider redeems nothing more (SPEC §7); its vouchers expire unused."""
+
+    type = "provider-not-accepted"
+    title = "Provider not accepted"

@@ -43,6 +43,7 @@ from .exceptions import (
     MembershipNotActive,
     NoAssignment,
     ProviderNotAcceptingVouchers,
+    ProviderRevoked,
     VoucherExpired,
     VouchersUsedUp,
     VoucherUsed,
@@ -447,6 +448,8 @@ def redeem(voucher: Voucher, *, actor) -> Voucher:
         )
         if locked.status == VoucherStatus.REDEEMED:
             raise VoucherUsed(_("Deze tegoedbon is al verzilverd."))
+        if Provider.objects.filter(pk=locked.provider_id, status=ProviderStatus.REVOKED).exists():
+            raise ProviderRevoked(_("Uw organisatie is geen acceptant meer."))
         now = clock.now()
         if is_expired(locked.expires_at, now):
             raise VoucherExpired(_("Deze tegoedbon is verlopen."))

@@ -325,3 +325,18 @@ def test_a_payout_line_holds_exactly_one_of_weborder_and_voucher():
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         PayoutLine.objects.create(item=item, amount=1, fee=0, net=1)
+
+
+def test_a_revoked_provider_cannot_redeem():
+    from cultuurkaart.providers.constants import ProviderStatus
+
+    school, _programme, bh, _ = school_with_pool(without=1)
+    p1, m1 = student(school)
+    assign(school, [p1], bh)
+    provider, person = voucher_provider()
+    voucher = claim(m1, provider)
+    provider.__class__.objects.filter(pk=provider.pk).update(status=ProviderStatus.REVOKED)
+    error = refused(redeem, voucher, person)
+    assert error.type == "provider-not-accepted" and error.status == 403
+    voucher.refresh_from_db()
+    assert voucher.status == VoucherStatus.CLAIMED
