@@ -19,6 +19,7 @@ from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
 from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
+from cultuurkaart.core.money import format_eur, to_api
 from cultuurkaart.memberships.constants import MemberKind, MembershipStatus
 from cultuurkaart.memberships.models import Membership
 from cultuurkaart.rosters.models import Person
@@ -88,7 +89,7 @@ def _post_assign(request, school):
 
     def compute():
         result = services.assign(school, ids, actor=request.user)
-        return 200, {"assigned": result["assigned"], "amount_each": str(result["amount_each"])}
+        return 200, {"assigned": result["assigned"], "amount_each": to_api(result["amount_each"])}
 
     _status, body = run_once(
         user=request.user,
@@ -99,8 +100,8 @@ def _post_assign(request, school):
     )
     messages.success(
         request,
-        _("%(n)s leerlingen hebben individueel budget gekregen (€ %(each)s per leerling).")
-        % {"n": body["assigned"], "each": body["amount_each"]},
+        _("%(n)s leerlingen hebben individueel budget gekregen (%(each)s per leerling).")
+        % {"n": body["assigned"], "each": format_eur(body["amount_each"])},
     )
 
 
@@ -225,7 +226,7 @@ def provider_vouchers(request, provider):
 
         def compute():
             done = services.redeem(voucher, actor=request.user)
-            return 200, {"amount": str(done.amount)}
+            return 200, {"amount": to_api(done.amount)}
 
         try:
             _status, body = run_once(
@@ -240,8 +241,8 @@ def provider_vouchers(request, provider):
         else:
             messages.success(
                 request,
-                _("Tegoedbon %(code)s is verzilverd: € %(amount)s.")
-                % {"code": services.display_code(code), "amount": body["amount"]},
+                _("Tegoedbon %(code)s is verzilverd: %(amount)s.")
+                % {"code": services.display_code(code), "amount": format_eur(body["amount"])},
             )
         return redirect("portals:provider_vouchers", provider_id=provider.pk)
     redeemed = (
