@@ -441,57 +441,56 @@ def redeem(voucher: Voucher, *, actor) -> Voucher:
     `voucher-expired` from the second after the end of the spending window. Books
     INDIVIDUAL_ASSIGNED → PROVIDER_PAYABLE."""
     with transaction.atomic():
+        # The voucher row only is locked (of self); its provider and assignment come along.
         locked = (
             Voucher.objects.select_for_update(of=("self",), no_key=True)
-            .filter(pk=voucher.pk)
-            .first()
+            .select_related("provider", "assignment")
+            .get(pk=voucher.pk)
         )
         if locked.status == VoucherStatus.REDEEMED:
             raise VoucherUsed(_("Deze tegoedbon is al verzilverd."))
-        if Provider.objects.filter(pk=locked.provider_id, status=ProviderStatus.REVOKED).exists():
+        if locked.provider.status == ProviderStatus.REVOKED:
             raise ProviderRevoked(_("Uw organisatie is geen acceptant meer."))
         now = clock.now()
         if is_expired(locked.expires_at, now):
             raise VoucherExpired(_("Deze tegoedbon is verlopen."))
-        assignment = Assignment.objects.select_related("programme").get(pk=locked.assignment_id)
+        school_id = locked.assignment.school_id
+        programme_id = locked.assignment.programme_id
         entry = ledger.post_entry(
             kind=EntryKind.VOUCHER,
             description=_("Tegoedbon %(code)s verzilverd") % {"code": display_code(locked.code)},
             lines=[
                 (
                     ledger.account(
-                        AccountKind.INDIVIDUAL_ASSIGNED,
-                        school=assignment.school_id,
-                        programme=assignment.programme_id,
+                        AccountKind.INDIVIDUAL_ASSIGNED, school=school_id, programme=programme_id
                     ),
                     locked.amount,
                 ),
                 (
-                    ledger.account(AccountKind.PROVIDER_PAYABLE, programme=assignment.programme_id),
+                    ledger.account(AccountKind.PROVIDER_PAYABLE, programme=programme_id),
                     -locked.amount,
                 ),
             ],
-            school=assignment.school_id,
-            programme=assignment.programme_id,
+            school=school_id,
+            programme=programme_id,
             reference=f"voucher:{locked.pk}",
             actor=actor,
         )
+        by = actor if getattr(actor, "is_authenticated", False) else None
         updated = Voucher.objects.filter(pk=locked.pk, status=VoucherStatus.CLAIMED).update(
-            status=VoucherStatus.REDEEMED,
-            redeemed_at=now,
-            redeemed_by=actor if getattr(actor, "is_authenticated", False) else None,
-            redemption_entry=entry,
+            status=VoucherStatus.REDEEMED, redeemed_at=now, redeemed_by=by, redemption_entry=entry
         )
         if updated != 1:  # cannot happen under the row lock; refuse rather than pay twice
             raise VoucherUsed(_("Deze tegoedbon is al verzilverd."))
+        locked.status, locked.redeemed_at, locked.redeemed_by = VoucherStatus.REDEEMED, now, by
+        locked.redemption_entry = entry
         audit.record(
             "vouchers.redeemed",
             actor=actor,
             obj=locked,
-            school_id=assignment.school_id,
+            school_id=school_id,
             data={"provider": locked.provider_id, "amount": str(locked.amount)},
         )
-        locked.refresh_from_db()
     return locked
 
 
