@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
@@ -100,7 +101,11 @@ def _post_assign(request, school):
     )
     messages.success(
         request,
-        _("%(n)s leerlingen hebben individueel budget gekregen (%(each)s per leerling).")
+        ngettext(
+            "%(n)s leerling heeft individueel budget gekregen (%(each)s per leerling).",
+            "%(n)s leerlingen hebben individueel budget gekregen (%(each)s per leerling).",
+            body["assigned"],
+        )
         % {"n": body["assigned"], "each": format_eur(body["amount_each"])},
     )
 

@@ -1,4 +1,5 @@
-"""Phone-sized end-to-end test (390 px): the student gets the assignment e-mail → follows it,
+"""Phone-sized end-to-end test (390 px): the budget holder assigns from the roster, the
+student gets the assignment e-mail → follows it,
 signs in and claims a voucher (its QR code decodes to its code) → the provider redeems it by
 typing the code → the payout batch holds it (the provider's payout page shows the line).
 Screenshots go to $CK_SCREENSHOTS when set."""
@@ -18,7 +19,6 @@ from cultuurkaart.memberships.tests.test_browser import _decode
 from cultuurkaart.orders.tests.factories import committed
 from cultuurkaart.payouts.models import PayoutLine
 from cultuurkaart.payouts.services import create_payout_batch
-from cultuurkaart.vouchers import services
 from cultuurkaart.vouchers.models import Voucher, VoucherStatus
 
 from .factories import SPEND_AT, admin, school_with_pool, student, voucher_provider
@@ -31,6 +31,28 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
+def _phone(browser):
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_extra_http_headers({"X-Clock": SPEND_AT.isoformat()})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
+def _sign_in_with_code(page, base: str, user) -> None:
+    """Sign in with password and a TOTP code (finance roles)."""
+    device = totp_device(user)
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit uw authenticator-app").fill(current_code(device))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_load_state()
+
+
 def _no_sideways_scrolling(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
@@ -41,14 +63,26 @@ def test_assignment_mail_claim_redeem_by_code_and_payout_on_a_phone(phone_page, 
     page = phone_page
     page.context.set_extra_http_headers({"X-Clock": SPEND_AT.isoformat()})
     school, _programme, bh, _ = school_with_pool(without=1)
-    person, membership = student(school, first_name="Noor")
+    person, membership = student(school, first_name="Noor", group="3B")
+    student(school, group="2A")
     provider, provider_person = voucher_provider(name="Filmhuis De Lantaarn")
     voucher_provider(name="Poppodium Het Dak")
 
-    # 1. The budget holder assigns; the student gets the e-mail with the link.
+    # 1. The budget holder (on a phone too) picks the student from the class and assigns;
+    #    the student gets the e-mail with the link.
     mail.outbox.clear()
-    with clock.frozen(SPEND_AT), committed():
-        services.assign(school, [person.pk], actor=bh)
+    bh_page = _phone(browser)
+    base = page.base_url
+    _sign_in_with_code(bh_page, base, bh)
+    bh_page.goto(f"{base}/school/{school.pk}/individueel-budget/")
+    bh_page.get_by_label("Klas").select_option("3B")
+    bh_page.get_by_role("button", name="Filteren").click()
+    bh_page.get_by_label(f"{person.first_name} {person.last_name}").check()
+    _shot(bh_page, "voucher-assign.png")
+    assert bh_page.evaluate("document.documentElement.scrollWidth") <= 390
+    bh_page.get_by_test_id("assign-selected").click()
+    bh_page.get_by_text("1 leerling heeft individueel budget gekregen").wait_for()
+    bh_page.context.close()
     (message,) = [m for m in mail.outbox if membership.user.email in m.to]
     assert "€ 5,50" in message.body
     link = re.search(r"https?://\S+/mijn-tegoedbonnen/", message.body).group(0)
@@ -78,20 +112,8 @@ def test_assignment_mail_claim_redeem_by_code_and_payout_on_a_phone(phone_page, 
     _no_sideways_scrolling(page)
 
     # 3. The provider redeems it by typing the code (phone, two-factor sign-in).
-    provider_page = browser.new_context(
-        locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    ).new_page()
-    provider_page.set_default_timeout(15000)
-    provider_page.context.set_extra_http_headers({"X-Clock": SPEND_AT.isoformat()})
-    base = page.base_url
-    device = totp_device(provider_person)
-    provider_page.goto(base + "/accounts/login/")
-    provider_page.get_by_label("E-mailadres").fill(provider_person.email)
-    provider_page.get_by_label("Wachtwoord").fill(PASSWORD)
-    provider_page.get_by_role("button", name="Inloggen").click()
-    provider_page.get_by_label("Code uit uw authenticator-app").fill(current_code(device))
-    provider_page.get_by_role("button", name="Bevestigen").click()
-    provider_page.wait_for_load_state()
+    provider_page = _phone(browser)
+    _sign_in_with_code(provider_page, base, provider_person)
     provider_page.goto(f"{base}/aanbieder/{provider.pk}/tegoedbonnen/")
     provider_page.get_by_label("Code van de tegoedbon").fill(shown.lower())
     provider_page.get_by_test_id("redeem").click()
