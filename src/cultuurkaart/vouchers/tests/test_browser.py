@@ -134,3 +134,30 @@ def test_assignment_mail_claim_redeem_by_code_and_payout_on_a_phone(phone_page, 
     assert "Tegoedbon" in row.inner_text() and voucher.code in row.inner_text()
     _shot(provider_page, "voucher-payout.png")
     provider_page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_voucher_pages_have_no_wcag_violations(page):
+    from cultuurkaart.portals.tests.test_accessibility import sign_in, violations
+    from cultuurkaart.vouchers import services
+
+    page.context.set_extra_http_headers({"X-Clock": SPEND_AT.isoformat()})
+    school, _programme, bh, _ = school_with_pool(kind="mbo", without=2)
+    person, membership = student(school, group="3B")
+    student(school, group="2A")
+    provider, provider_person = voucher_provider()
+    with clock.frozen(SPEND_AT), committed():
+        services.assign(school, [person.pk], actor=bh)
+        voucher = services.claim(membership.user, provider.pk)
+        services.redeem(voucher, actor=provider_person)
+        services.claim(membership.user, provider.pk)  # a second, unredeemed: its QR is shown
+    found = []
+    sign_in(page, bh)
+    found += violations(page, f"/school/{school.pk}/individueel-budget/")
+    found += violations(page, f"/school/{school.pk}/budget/")
+    sign_in(page, membership.user)
+    found += violations(page, "/mijn-tegoedbonnen/")
+    sign_in(page, provider_person)
+    found += violations(page, f"/aanbieder/{provider.pk}/tegoedbonnen/")
+    assert found == [], "\n".join(found)
