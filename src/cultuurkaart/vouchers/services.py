@@ -438,13 +438,14 @@ def find_for_provider(code: str, provider_ids) -> Voucher | None:
 def redeem(voucher: Voucher, *, actor) -> Voucher:
     """Redeem a voucher once, for its full value: 409 `voucher-used` the second time (also
     at the same moment: the row lock and the conditional update let exactly one win), 409
-    `voucher-expired` from the second after the end of the spending window. Books
+    `voucher-expired` from the second after the end of the spending window, 422
+    `membership-not-active` once the student's membership has ended (misuse, deletion). Books
     INDIVIDUAL_ASSIGNED → PROVIDER_PAYABLE."""
     with transaction.atomic():
         # The voucher row only is locked (of self); its provider and assignment come along.
         locked = (
             Voucher.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("provider", "assignment")
+            .select_related("provider", "assignment", "assignment__membership")
             .get(pk=voucher.pk)
         )
         if locked.status == VoucherStatus.REDEEMED:
@@ -454,6 +455,10 @@ def redeem(voucher: Voucher, *, actor) -> Voucher:
         now = clock.now()
         if is_expired(locked.expires_at, now):
             raise VoucherExpired(_("Deze tegoedbon is verlopen."))
+        if locked.assignment.membership.status != MembershipStatus.ACTIVE:
+            raise MembershipNotActive(
+                _("Het lidmaatschap van deze leerling is beëindigd; de tegoedbon is niet geldig.")
+            )
         school_id = locked.assignment.school_id
         programme_id = locked.assignment.programme_id
         entry = ledger.post_entry(

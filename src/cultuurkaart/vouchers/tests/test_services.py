@@ -340,3 +340,18 @@ def test_a_revoked_provider_cannot_redeem():
     assert error.type == "provider-not-accepted" and error.status == 403
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.CLAIMED
+
+
+def test_a_voucher_of_an_ended_membership_cannot_be_redeemed():
+    school, _programme, bh, _ = school_with_pool(without=1)
+    p1, m1 = student(school)
+    assign(school, [p1], bh)
+    provider, person = voucher_provider()
+    voucher = claim(m1, provider)
+    with committed():
+        end_membership(m1, actor=admin())
+    error = refused(redeem, voucher, person)
+    assert error.type == "membership-not-active"
+    voucher.refresh_from_db()
+    assert voucher.status == VoucherStatus.CLAIMED
+    assert problems() == []
