@@ -42,6 +42,7 @@ def serialize_batch(batch: PayoutBatch) -> dict:
             {
                 "provider": str(item["provider"]),
                 "weborders": [str(pk) for pk in item["weborders"]],
+                "vouchers": [str(pk) for pk in item["vouchers"]],
                 "gross": to_api(item["gross"]),
                 "fee": to_api(item["fee"]),
                 "net": to_api(item["net"]),

@@ -575,6 +575,7 @@ class WebOrderStatusOut(Out):
 class PayoutItemOut(Out):
     provider: Id
     weborders: list[Id]
+    vouchers: list[Id] = []
     gross: Money
     fee: Money
     net: Money
@@ -596,3 +597,21 @@ class PayoutBatchOut(Out):
     total_gross: Money
     total_fee: Money
     total_net: Money
+
+
+# --- individual budget and vouchers --------------------------------------------------------------
+
+
+class AssignmentsOut(Out):
+    assigned: int
+    amount_each: Money
+
+
+class VoucherClaimed(Out):
+    code: str
+    amount: Money
+    expires_on: Date
+
+
+class VoucherRedeemed(Out):
+    amount: Money

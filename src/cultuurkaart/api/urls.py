@@ -12,6 +12,7 @@ from . import (
     providers,
     rosters,
     schools,
+    vouchers,
     weborders,
 )
 from .base import api
@@ -28,6 +29,7 @@ for module in (
     providers,
     weborders,
     payouts,
+    vouchers,
     jobs,
 ):
     api.add_router("", module.router)

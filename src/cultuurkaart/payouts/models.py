@@ -66,15 +66,36 @@ class PayoutItem(models.Model):
 
 class PayoutLine(models.Model):
     item = models.ForeignKey(PayoutItem, on_delete=models.PROTECT, related_name="lines")
-    # Unique: a web order is in at most one batch, ever (exactly-once payout).
+    # Unique: a web order or a redeemed voucher is in at most one batch, ever (exactly-once
+    # payout); exactly one of the two is set (check constraint).
     weborder = models.OneToOneField(
-        "weborders.WebOrder", on_delete=models.PROTECT, related_name="payout_line"
+        "weborders.WebOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payout_line",
+    )
+    voucher = models.OneToOneField(
+        "vouchers.Voucher",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payout_line",
     )
     amount = models.DecimalField(**MONEY)
     fee = models.DecimalField(**MONEY)
     net = models.DecimalField(**MONEY)
 
     class Meta:
-        ordering = ["item", "weborder_id"]
+        ordering = ["item", "weborder_id", "voucher_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(weborder__isnull=False, voucher__isnull=True)
+                    | models.Q(weborder__isnull=True, voucher__isnull=False)
+                ),
+                name="payoutline_weborder_xor_voucher",
+            )
+        ]
         verbose_name = _("uitbetaalde webbestelling")
         verbose_name_plural = _("uitbetaalde webbestellingen")

@@ -25,6 +25,7 @@ from cultuurkaart.ledger import services as ledger
 from cultuurkaart.ledger.constants import AccountKind, EntryKind
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.providers.services import payout_hold
+from cultuurkaart.vouchers.models import Voucher, VoucherStatus
 from cultuurkaart.weborders.constants import TRANSITIONS, WebOrderStatus
 from cultuurkaart.weborders.models import WebOrder
 
@@ -70,12 +71,26 @@ def _payable(until: dt.datetime):
     )
 
 
+def _payable_vouchers(until: dt.datetime):
+    """Vouchers redeemed at or before `until` and not yet in a batch (a redemption needs no
+    check: the provider had the student's code; decision VO-5)."""
+    return Voucher.objects.filter(
+        status=VoucherStatus.REDEEMED, redeemed_at__lte=until, payout_line__isnull=True
+    )
+
+
+def _voucher_rows(qs) -> list[tuple]:
+    """(pk, provider, programme, amount) of vouchers, the programme from the assignment."""
+    return list(qs.values_list("pk", "provider_id", "assignment__programme_id", "amount"))
+
+
 def preview(*, until: dt.datetime | None = None) -> dict:
     """What a batch made now would pay (the confirmation step): per provider gross, fee, net
     and web-order count, and the providers on hold. Reads only."""
     now = clock.now()
     until = min(until or now, now)
     rows = list(_payable(until).values_list("pk", "provider_id", "amount"))
+    rows += [(pk, p, a) for pk, p, _prog, a in _voucher_rows(_payable_vouchers(until))]
     providers = Provider.objects.in_bulk({p for _pk, p, _a in rows})
     held = _held(list(providers.values()), now)
     per: dict[int, dict] = {}
@@ -123,10 +138,21 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             .order_by("pk")
             .values_list("pk", "provider_id", "programme_id", "amount", "status")
         )
-        providers = Provider.objects.in_bulk({row[1] for row in locked})
+        # Then the redeemed vouchers (docs/locking.md: WebOrder → Voucher → Accounts).
+        locked_vouchers = list(
+            _payable_vouchers(until)
+            .select_for_update(of=("self",), no_key=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        voucher_rows = _voucher_rows(Voucher.objects.filter(pk__in=locked_vouchers))
+        providers = Provider.objects.in_bulk(
+            {row[1] for row in locked} | {row[1] for row in voucher_rows}
+        )
         held = _held(list(providers.values()), now)
         rows = [row for row in locked if row[1] not in held]
-        if not rows:
+        voucher_rows = [row for row in voucher_rows if row[1] not in held]
+        if not rows and not voucher_rows:
             raise NothingToPay(_("Er is niets uit te betalen."))
 
         # One status check for the whole set (core.transitions); the update below moves
@@ -136,7 +162,9 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
 
         per_provider: dict[int, list] = defaultdict(list)
         per_programme: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
-        for pk, provider_id, programme_id, amount, _status in rows:
+        items_of = [(("weborder", pk), p, prog, a) for pk, p, prog, a, _s in rows]
+        items_of += [(("voucher", pk), p, prog, a) for pk, p, prog, a in voucher_rows]
+        for pk, provider_id, programme_id, amount in items_of:
             fee, net = split(amount)
             per_provider[provider_id].append((pk, amount, fee, net))
             sums = per_programme[programme_id]
@@ -177,9 +205,16 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
         ids = [row[0] for row in rows]
         _insert_lines(
             [
-                (item_of[provider_id].pk, pk, a, f, n)
+                (
+                    item_of[provider_id].pk,
+                    ref if kind == "weborder" else None,
+                    ref if kind == "voucher" else None,
+                    a,
+                    f,
+                    n,
+                )
                 for provider_id, lines in per_provider.items()
-                for pk, a, f, n in lines
+                for (kind, ref), a, f, n in lines
             ]
         )
         # One set update of exactly the web orders just given a line (all locked above).
@@ -213,6 +248,7 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             data={
                 "items": len(items),
                 "weborders": len(ids),
+                "vouchers": len(voucher_rows),
                 "held": len(held),
                 "total_net": str(batch.total_net),
             },
@@ -221,29 +257,29 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
 
 
 def _insert_lines(rows: list[tuple]) -> None:
-    """Insert every payout line (item, web order, amount, fee, net) in one statement, however
-    many web orders the batch pays: the rows travel as one JSON parameter and the database
-    expands them (PostgreSQL `jsonb_array_elements`, SQLite `json_each`). Other backends:
-    `bulk_create`."""
+    """Insert every payout line (item, web order, voucher, amount, fee, net; exactly one of
+    web order and voucher set) in one statement, however many items the batch pays: the rows
+    travel as one JSON parameter and the database expands them (PostgreSQL
+    `jsonb_array_elements`, SQLite `json_each`). Other backends: `bulk_create`."""
     table = PayoutLine._meta.db_table
-    columns = "item_id, weborder_id, amount, fee, net"
-    data = json.dumps([[i, w, str(a), str(f), str(n)] for i, w, a, f, n in rows])
+    columns = "item_id, weborder_id, voucher_id, amount, fee, net"
+    data = json.dumps([[i, w, v, str(a), str(f), str(n)] for i, w, v, a, f, n in rows])
     if connection.vendor == "postgresql":
         select = (
-            "SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::numeric, (r->>3)::numeric,"
-            " (r->>4)::numeric FROM jsonb_array_elements(%s::jsonb) AS r"
+            "SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, (r->>3)::numeric,"
+            " (r->>4)::numeric, (r->>5)::numeric FROM jsonb_array_elements(%s::jsonb) AS r"
         )
     elif connection.vendor == "sqlite":
         select = (
             "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
             " json_extract(value, '$[2]'), json_extract(value, '$[3]'),"
-            " json_extract(value, '$[4]') FROM json_each(%s)"
+            " json_extract(value, '$[4]'), json_extract(value, '$[5]') FROM json_each(%s)"
         )
     else:  # pragma: no cover - the platform runs on PostgreSQL and SQLite
         PayoutLine.objects.bulk_create(
             [
-                PayoutLine(item_id=i, weborder_id=w, amount=a, fee=f, net=n)
-                for i, w, a, f, n in rows
+                PayoutLine(item_id=i, weborder_id=w, voucher_id=v, amount=a, fee=f, net=n)
+                for i, w, v, a, f, n in rows
             ],
             batch_size=5000,
         )
@@ -255,15 +291,20 @@ def _insert_lines(rows: list[tuple]) -> None:
 def batch_items(batch: PayoutBatch) -> list[dict]:
     """The API body's items: provider id, web-order ids, gross, fee, net (two queries)."""
     lines = defaultdict(list)
-    for item_id, weborder_id in PayoutLine.objects.filter(item__batch=batch).values_list(
-        "item_id", "weborder_id"
-    ):
-        lines[item_id].append(weborder_id)
+    vouchers = defaultdict(list)
+    for item_id, weborder_id, voucher_id in PayoutLine.objects.filter(
+        item__batch=batch
+    ).values_list("item_id", "weborder_id", "voucher_id"):
+        if weborder_id is not None:
+            lines[item_id].append(weborder_id)
+        else:
+            vouchers[item_id].append(voucher_id)
     return [
         {
             "id": item.pk,
             "provider": item.provider_id,
             "weborders": sorted(lines[item.pk]),
+            "vouchers": sorted(vouchers[item.pk]),
             "gross": item.gross,
             "fee": item.fee,
             "net": item.net,

@@ -17,9 +17,9 @@ from .models import PayoutItem, PayoutLine
 
 @dataclass(frozen=True)
 class LineView:
-    kind: str  # "weborder" (later "voucher")
-    number: int  # the web order's number
-    label: str  # "Webbestelling 12"
+    kind: str  # "weborder" or "voucher"
+    number: int  # the web order's (or voucher's) number
+    label: str  # "Webbestelling 12", "Tegoedbon AB12CD"
     school: str
     activity_at: dt.datetime | None  # aware; shown in Europe/Amsterdam
     description: str
@@ -38,13 +38,27 @@ def lines_of(*items: PayoutItem):
     """The lines of the given payout items with what `describe` reads (one query)."""
     return (
         PayoutLine.objects.filter(item__in=[item.pk for item in items])
-        .select_related("weborder", "weborder__school")
-        .order_by("weborder_id", "id")
+        .select_related("weborder", "weborder__school", "voucher")
+        .order_by("weborder_id", "voucher_id", "id")
     )
 
 
 def describe(line: PayoutLine) -> LineView:
-    """One payout line in the provider's words. Vouchers: add their branch here."""
+    """One payout line in the provider's words. A redeemed voucher shows its code and the
+    moment of redemption; never the student or the school (docs/vouchers.md)."""
+    if line.voucher_id is not None:
+        voucher = line.voucher
+        return LineView(
+            kind="voucher",
+            number=voucher.pk,
+            label=_("Tegoedbon %(code)s") % {"code": voucher.code},
+            school="",
+            activity_at=voucher.redeemed_at,
+            description=_("Tegoedbon %(code)s") % {"code": voucher.code},
+            amount=line.amount,
+            fee=line.fee,
+            net=line.net,
+        )
     weborder = line.weborder
     return LineView(
         kind="weborder",

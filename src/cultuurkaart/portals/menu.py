@@ -23,6 +23,7 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_docent_plus", _("Docenten+")),
     ("portals:school_code_requests", _("Codeaanvragen"), "mbo"),
     ("portals:school_weborders", _("Webbestellingen")),
+    ("portals:school_individual_budget", _("Individueel budget")),
     ("portals:school_settings", _("Instellingen")),
     ("portals:school_budget_holder", _("Budgethouder")),
     ("portals:school_support", _("Support")),

@@ -7,6 +7,7 @@ from . import (
     urls_payouts,
     urls_providers,
     urls_rosters,
+    urls_vouchers,
     urls_weborders,
     urls_yearend,
 )
@@ -67,4 +68,5 @@ urlpatterns = [
     *urls_payouts.urlpatterns,
     *urls_yearend.urlpatterns,
     *urls_jobs.urlpatterns,
+    *urls_vouchers.urlpatterns,
 ]

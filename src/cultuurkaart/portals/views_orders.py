@@ -23,6 +23,7 @@ from cultuurkaart.orders.pdf import format_iban, payee
 from cultuurkaart.rosters import queries as roster_queries
 from cultuurkaart.schools.constants import SchoolKind
 from cultuurkaart.schools.models import School
+from cultuurkaart.vouchers import services as vouchers_services
 
 from .access import backoffice_page, may, school_page
 from .forms import RejectForm, add_service_errors
@@ -346,6 +347,8 @@ def budget(request, school):
         {
             **_tabs_context(request, school, programme),
             "summary": summary,
+            "individual": vouchers_services.pool_summary(school, programme),
+            "can_assign": may(request, "vouchers.assign", school.pk),
             "today": clock.today(),
             "programmes": school.programmes.all(),
         },

@@ -58,6 +58,7 @@ from cultuurkaart.providers.tests.factories import ProviderFactory
 from cultuurkaart.rosters.models import Person, RosterJob
 from cultuurkaart.rosters.permissions import view_action
 from cultuurkaart.schools.models import BudgetHolderChange, Programme
+from cultuurkaart.vouchers.models import Assignment, Voucher
 from cultuurkaart.weborders.tests.factories import WebOrderFactory
 from cultuurkaart.yearend.models import Redistribution, Statement, YearEnd
 
@@ -147,15 +148,17 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /admin/payouts": "payouts.manage",
     "GET /admin/payouts/{payout_id}": "payouts.manage",
     "GET /admin/payouts/{payout_id}/sepa.xml": "payouts.manage",
+    "POST /schools/{school_id}/individual-budget/assignments": "vouchers.assign",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
 # Of those, the ones whose generated body carries the tenant's `provider_id` (a provider user
 # who names another provider gets 404).
-PROVIDER_ID_IN_BODY = {"POST /weborders"}
+PROVIDER_ID_IN_BODY = {"POST /weborders", "POST /vouchers/redeem"}
 API_PROVIDER_SELF = {
     "POST /weborders": "weborders.create",
     "GET /weborders": "weborders.view_own",
+    "POST /vouchers/redeem": "vouchers.redeem",
 }
 # Objects of a school and a provider: the provider's people are checked with the provider
 # action, everyone else with the school action.
@@ -181,6 +184,7 @@ API_SELF = {
     "DELETE /me/tokens/{token_id}": "revoke an own token (others' tokens: 404)",
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
+    "POST /me/vouchers": "a student claims a voucher of their own individual budget",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -259,6 +263,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:provider_payouts_specification_pdf": "payouts.view_own",
     "portals:provider_payouts_export": "payouts.view_own",
     "portals:provider_weborders_export": "weborders.view_own",
+    "portals:school_individual_budget": "vouchers.assign",
+    "portals:provider_vouchers": "vouchers.redeem",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -311,6 +317,7 @@ PAGE_SELF = {
     "accounts:two_factor": "second sign-in step of the person signing in",
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
+    "portals:my_vouchers": "own individual budget and vouchers (claim one)",
     "account:tokens": "own API tokens",
     "account:revoke_token": "revoke an own token",
 }
@@ -463,6 +470,24 @@ def world(db, quiet_request_log):
     for tenant in (own, other):
         Statement.objects.create(year_end=year_end, programme=vo, school=tenant.school)
     Redistribution.objects.create(programme=vo, next_programme=vo)
+    # A voucher of the own provider whose code is the generated body's "vo-2024" (POST
+    # /vouchers/redeem): the provider's own call reaches the service (409, expired), a body
+    # naming the other provider is 404.
+    member = Membership.objects.get(pk=own.ids["membership_id"])
+    assignment = Assignment.objects.create(
+        school=own.school,
+        programme=member.programme,
+        membership=member,
+        amount="5.50",
+        vouchers_allowed=1,
+    )
+    Voucher.objects.create(
+        assignment=assignment,
+        provider=provider,
+        code="VO2024",
+        amount="5.50",
+        expires_at=dt.datetime(2024, 12, 31, 23, 59, 59, tzinfo=clock.AMSTERDAM),
+    )
     return {"own": own, "other": other}, users
 
 

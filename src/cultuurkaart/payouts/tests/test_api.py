@@ -50,6 +50,7 @@ def test_admin_creates_a_batch_201_with_items_and_totals(paid):
         {
             "provider": str(paid["p1"].pk),
             "weborders": [str(paid["a"].pk), str(paid["b"].pk)],
+            "vouchers": [],
             "gross": "133.45",
             "fee": "6.67",
             "net": "126.78",
@@ -57,6 +58,7 @@ def test_admin_creates_a_batch_201_with_items_and_totals(paid):
         {
             "provider": str(paid["p2"].pk),
             "weborders": [str(paid["c"].pk)],
+            "vouchers": [],
             "gross": "0.10",
             "fee": "0.01",
             "net": "0.09",
