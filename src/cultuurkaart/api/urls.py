@@ -6,6 +6,7 @@ from . import (
     auth,
     jobs,
     ledger,
+    marketplace,
     memberships,
     orders,
     payouts,
@@ -28,6 +29,7 @@ for module in (
     providers,
     weborders,
     payouts,
+    marketplace,
     jobs,
 ):
     api.add_router("", module.router)

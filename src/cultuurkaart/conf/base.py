@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cultuurkaart.weborders",
     "cultuurkaart.payouts",
     "cultuurkaart.vouchers",
+    "cultuurkaart.marketplace",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

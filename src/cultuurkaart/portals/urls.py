@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_marketplace,
     urls_memberships,
     urls_orders,
     urls_payouts,
@@ -58,4 +59,5 @@ urlpatterns = [
     *urls_providers.urlpatterns,
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
+    *urls_marketplace.urlpatterns,
 ]
