@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cultuurkaart.core.errors import DomainError, ValidationFailed
+from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.models import AuditEntry
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import MAX_IMAGES, OfferStatus, Vocabulary
@@ -243,6 +244,9 @@ def backoffice_offers(request):
         qs = qs.filter(status=status)
     else:
         status = ""
+    provider_id = parse_id(request.GET.get("provider", ""))
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -250,6 +254,7 @@ def backoffice_offers(request):
         {
             "page": page,
             "status": status,
+            "provider_id": provider_id,
             "statuses": OfferStatus.choices,
             "pending": Offer.objects.awaiting_review().count(),
         },

@@ -10,7 +10,7 @@ from django.db import transaction
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import User
 from cultuurkaart.core import audit, clock, mail
-from cultuurkaart.core.errors import ValidationFailed
+from cultuurkaart.core.errors import Conflict, ValidationFailed
 from cultuurkaart.providers.models import Provider
 
 from ..constants import REASON_MAX, OfferStatus
@@ -37,10 +37,20 @@ def _reason(reason: Any) -> str:
     return text
 
 
-def _moderate(offer: Offer, target: str, action: str, *, actor, reason: str = "") -> Offer:
+def _moderate(
+    offer: Offer, target: str, action: str, *, actor, reason: str = "", only_from: str = ""
+) -> Offer:
+    """One moderation step. `only_from` narrows the table where two actions reach the same
+    status: approve publishes a pending offer, unhide a hidden one (each other's source is
+    409 `invalid-transition`)."""
     with transaction.atomic():
         offer = locked_offer(offer)
         before = offer.status
+        if only_from and before != only_from:
+            raise Conflict(
+                f"An offer that is {before} cannot be {action} (only a {only_from} one).",
+                type="invalid-transition",
+            )
         transition_offer(offer, target)
         now = clock.now()
         offer.moderated_at = now
@@ -63,7 +73,7 @@ def _moderate(offer: Offer, target: str, action: str, *, actor, reason: str = ""
 
 def approve_offer(offer: Offer, *, actor) -> Offer:
     require_acceptant(offer.provider)
-    return _moderate(offer, S.PUBLISHED, "approved", actor=actor)
+    return _moderate(offer, S.PUBLISHED, "approved", actor=actor, only_from=S.PENDING)
 
 
 def reject_offer(offer: Offer, *, reason: str, actor) -> Offer:
@@ -84,7 +94,7 @@ def unhide_offer(offer: Offer, *, actor) -> Offer:
     """Show a hidden offer again (published); refused for a provider that is no longer an
     acceptant (403 `provider-not-accepted`)."""
     require_acceptant(offer.provider)
-    return _moderate(offer, S.PUBLISHED, "unhidden", actor=actor)
+    return _moderate(offer, S.PUBLISHED, "unhidden", actor=actor, only_from=S.HIDDEN)
 
 
 def hide_offers_of(provider: Provider) -> int:
