@@ -40,10 +40,11 @@ def _level_choices(terms: list[Term]) -> list:
     for t in terms:
         if t.parent_id:
             continue
-        if t.kind == LevelKind.VO:
-            groups.append(
-                (t.label, [(t.code, _("Alle leerjaren")), *_choices(by_parent.get(t.pk, []))])
-            )
+        years = by_parent.get(t.pk, [])
+        if t.kind == LevelKind.VO and years:
+            groups.append((t.label, [(t.code, _("Alle leerjaren")), *_choices(years)]))
+        elif t.kind == LevelKind.VO:
+            groups.append((t.label, [(t.code, t.label)]))
     mbo = [t for t in terms if t.kind == LevelKind.MBO and not t.parent_id]
     if mbo:
         groups.append((_("MBO"), _choices(mbo)))
