@@ -126,7 +126,9 @@ def offer_out(offer: Offer) -> dict[str, Any]:
 def _offer(offer_id: str) -> Offer:
     offer = (
         Offer.objects.select_related("provider", "format")
-        .prefetch_related("disciplines", "levels", "themes", "provinces", "access")
+        .prefetch_related(
+            "disciplines", "levels", "themes", "provinces", "access", "sessions", "images"
+        )
         .filter(pk=path_id(offer_id))
         .first()
     )

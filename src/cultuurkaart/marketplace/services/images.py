@@ -43,6 +43,8 @@ def _refuse(code: str, message: str, field: str = "file"):
 
 def _text(value: Any, field: str, max_length: int) -> str:
     text = value.strip() if isinstance(value, str) else ""
+    if "\x00" in text:
+        _refuse("invalid", "Dit veld bevat een ongeldig teken.", field)
     if not text:
         _refuse("required", "Dit veld is verplicht.", field)
     if len(text) > max_length:

@@ -22,6 +22,11 @@ S = OfferStatus
 
 def _reason(reason: Any) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
+    if "\x00" in text:
+        raise ValidationFailed(
+            "The reason contains an invalid character.",
+            errors=[{"field": "reason", "code": "invalid", "message": "Ongeldig teken."}],
+        )
     if not text:
         raise ValidationFailed(
             "A reason is required.",

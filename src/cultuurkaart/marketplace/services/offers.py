@@ -99,6 +99,9 @@ def _error(errors: list[dict], field: str, code: str, message: str) -> None:
 def _text(data, field, errors, *, required=True, min_length=0, max_length=200) -> str:
     value = data.get(field)
     value = value.strip() if isinstance(value, str) else ""
+    if "\x00" in value:
+        _error(errors, field, "invalid", "Dit veld bevat een ongeldig teken.")
+        return ""
     if required and not value:
         _error(errors, field, "required", "Dit veld is verplicht.")
     elif value and len(value) < min_length:

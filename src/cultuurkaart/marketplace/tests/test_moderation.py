@@ -49,6 +49,8 @@ def test_rejection_needs_a_reason_which_is_mailed_in_the_providers_language(
     offer = make_offer(provider)
     response = admin_api.post(f"/admin/offers/{offer.pk}/reject", {"reason": "  "})
     assert response.status_code == 422
+    response = admin_api.post(f"/admin/offers/{offer.pk}/reject", {"reason": "a\x00b"})
+    assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "reason"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

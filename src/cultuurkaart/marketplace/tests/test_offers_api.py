@@ -142,6 +142,8 @@ BAD = [
     ({"price_model": "per_group"}, "group_size", "required"),
     ({"min_students": 30, "max_students": 20}, "max_students", "below-minimum"),
     ({"duration_minutes": 0}, "duration_minutes", "out-of-range"),
+    ({"title": "Null\x00byte titel"}, "title", "invalid"),
+    ({"venue": {"postcode": "1012WX", "city": "Am\x00sterdam"}}, "venue.city", "invalid"),
 ]
 
 
