@@ -259,3 +259,16 @@ def test_a_not_accepted_provider_sees_no_new_offer_button():
     response = client.post(f"/aanbieder/{provider.pk}/aanbod/nieuw/", FORM)
     assert response.status_code == 422
     assert not Offer.objects.exists()
+
+
+def test_the_django_admin_shows_offers_read_only(admin):
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    offer = make_offer()
+    client = client_for(admin)
+    assert client.get("/django-admin/marketplace/offer/").status_code == 200
+    page = client.get(f"/django-admin/marketplace/offer/{offer.pk}/change/")
+    assert page.status_code == 200
+    client.post(f"/django-admin/marketplace/offer/{offer.pk}/change/", {"title": "Anders"})
+    offer.refresh_from_db()
+    assert offer.title == "Muziektheater op school"
