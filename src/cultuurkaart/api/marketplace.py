@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field
 
 from cultuurkaart.core import clock
@@ -18,12 +19,19 @@ from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import to_api
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus
-from cultuurkaart.marketplace.models import Offer
+from cultuurkaart.marketplace.models import Offer, OfferImage
 from cultuurkaart.providers.models import Provider
 
 from .base import AUTH, OPTIONAL_AUTH, errors, path_id
 from .permissions import check_provider, own_provider_id, provider_for, require
-from .schemas import OfferCreated, OfferOut, OfferStatusOut, ProviderTrustOut, TaxonomiesOut
+from .schemas import (
+    OfferCreated,
+    OfferImageOut,
+    OfferOut,
+    OfferStatusOut,
+    ProviderTrustOut,
+    TaxonomiesOut,
+)
 
 router = Router(tags=["marketplace"])
 
@@ -103,18 +111,7 @@ def offer_out(offer: Offer) -> dict[str, Any]:
             for s in sessions
         ],
         "on_request": not sessions,
-        "images": [
-            {
-                "id": str(i.pk),
-                "url": reverse("portals:offer_image", args=[i.pk, "large"]),
-                "small_url": reverse("portals:offer_image", args=[i.pk, "small"]),
-                "alt": i.alt,
-                "credit": i.credit,
-                "width": i.width,
-                "height": i.height,
-            }
-            for i in offer.images.all()
-        ],
+        "images": [image_out(i) for i in offer.images.all()],
         "rejection_reason": offer.rejection_reason,
         "hidden_reason": offer.hidden_reason,
         "created_at": _iso(offer.created_at),
@@ -243,6 +240,45 @@ def update_offer(request, offer_id: str, payload: OfferPatchIn):
     changes = payload.model_dump(exclude_unset=True)
     offer = marketplace.update_offer(offer, changes, actor=request.user)
     return offer_out(_offer(str(offer.pk)))
+
+
+def image_out(image: OfferImage) -> dict[str, Any]:
+    return {
+        "id": str(image.pk),
+        "url": reverse("portals:offer_image", args=[image.pk, "large"]),
+        "small_url": reverse("portals:offer_image", args=[image.pk, "small"]),
+        "alt": image.alt,
+        "credit": image.credit,
+        "width": image.width,
+        "height": image.height,
+    }
+
+
+@router.post(
+    "/offers/{offer_id}/images",
+    response={201: OfferImageOut, **errors(401, 403, 404, 409, 413, 422)},
+)
+def add_image(request, offer_id: str, file: File[UploadedFile], alt: Form[str], credit: Form[str]):
+    """The provider adds an image (multipart `file`, `alt`, `credit`): JPEG, PNG or WebP by
+    content, at least 600 × 400 px, at most 10 MB and 50 megapixels; stored re-encoded at
+    1,600 and 400 px without EXIF. A sixth image → 409 `too-many-images`."""
+    offer = _offer(offer_id)
+    check_provider(request, offer.provider_id, "marketplace.manage_offers")
+    image = marketplace.add_image(offer, file, alt=alt, credit=credit, actor=request.user)
+    return Status(201, image_out(image))
+
+
+@router.delete(
+    "/offers/{offer_id}/images/{image_id}", response={204: None, **errors(401, 403, 404)}
+)
+def remove_image(request, offer_id: str, image_id: str):
+    offer = _offer(offer_id)
+    check_provider(request, offer.provider_id, "marketplace.manage_offers")
+    image = OfferImage.objects.filter(pk=path_id(image_id), offer=offer).first()
+    if image is None:
+        raise Http404
+    marketplace.remove_image(image, actor=request.user)
+    return Status(204, None)
 
 
 # --- moderation ------------------------------------------------------------------------------

@@ -151,6 +151,8 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /admin/payouts/{payout_id}": "payouts.manage",
     "GET /admin/payouts/{payout_id}/sepa.xml": "payouts.manage",
     "PATCH /offers/{offer_id}": "marketplace.manage_offers",
+    "POST /offers/{offer_id}/images": "marketplace.manage_offers",
+    "DELETE /offers/{offer_id}/images/{image_id}": "marketplace.manage_offers",
     "POST /admin/offers/{offer_id}/approve": "marketplace.moderate",
     "POST /admin/offers/{offer_id}/reject": "marketplace.moderate",
     "POST /admin/offers/{offer_id}/hide": "marketplace.moderate",

@@ -177,3 +177,36 @@ def test_images_are_served_with_nosniff_to_whom_may_see_the_offer(admin):
     offer.save()
     assert anonymous.get(url).status_code == 200
     assert anonymous.get(f"/aanbod/afbeeldingen/{image.pk}/huge/").status_code == 404
+
+
+def test_images_over_the_api(api_as, admin, django_capture_on_commit_callbacks):
+    provider, person = provider_person()
+    _, stranger = provider_person()
+    offer = make_offer(provider)
+    url = f"/offers/{offer.pk}/images"
+
+    def post(user, data: bytes, alt="Zaal"):
+        body = {"file": upload(data), "alt": alt, "credit": "Foto: CJP"}
+        return api_as(user).client.post("/api/v1" + url, body, headers=api_as(user).headers)
+
+    response = post(person, image_bytes())
+    assert response.status_code == 201, response.content
+    image = response.json()
+    assert image["small_url"] == f"/aanbod/afbeeldingen/{image['id']}/small/"
+    assert (image["width"], image["height"]) == (1200, 800)
+    assert post(stranger, image_bytes()).status_code == 404
+    assert post(admin, image_bytes()).status_code == 403
+    refused = post(person, b"no image", alt="Zaal")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "file"
+    for _ in range(4):
+        assert post(person, image_bytes(size=(600, 400))).status_code == 201
+    sixth = post(person, image_bytes(size=(600, 400)))
+    assert sixth.status_code == 409 and sixth.json()["type"] == "too-many-images"
+    detail = api_as(person).get(f"/offers/{offer.pk}").json()
+    assert len(detail["images"]) == 5
+    gone = f"{url}/{image['id']}"
+    assert api_as(stranger).delete(gone).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api_as(person).delete(gone).status_code == 204
+    assert api_as(person).delete(gone).status_code == 404
+    assert offer.images.count() == 4
