@@ -14,12 +14,13 @@ from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field
 
 from cultuurkaart.core import clock
+from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.fields import ApiMoney
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import to_api
 from cultuurkaart.marketplace import services as marketplace
-from cultuurkaart.marketplace.constants import OfferStatus
-from cultuurkaart.marketplace.models import Offer, OfferImage
+from cultuurkaart.marketplace.constants import OfferStatus, Vocabulary
+from cultuurkaart.marketplace.models import Offer, OfferImage, Term
 from cultuurkaart.providers.models import Provider
 
 from .base import AUTH, OPTIONAL_AUTH, errors, path_id
@@ -31,6 +32,7 @@ from .schemas import (
     OfferStatusOut,
     ProviderTrustOut,
     TaxonomiesOut,
+    TermAdminOut,
 )
 
 router = Router(tags=["marketplace"])
@@ -61,6 +63,89 @@ def taxonomies(request):
             for t in terms
         ]
     return out
+
+
+def term_out(term: Term) -> dict[str, Any]:
+    return {
+        "vocabulary": term.vocabulary,
+        "code": term.code,
+        "label_nl": term.label_nl,
+        "label_en": term.label_en,
+        "active": term.active,
+        "position": term.position,
+        "kind": term.kind,
+        "parent": term.parent.code if term.parent_id else None,
+        "used": marketplace.is_used(term),
+    }
+
+
+VocabularyIn = Literal["discipline", "format", "theme", "level", "province", "access"]
+
+
+class TermIn(Schema):
+    code: str = Field(description="stable: lower-case letters, digits, - and _")
+    label_nl: str
+    label_en: str
+    position: int = Field(0, ge=0, le=1_000_000)
+    active: bool = True
+    kind: Literal["vo", "mbo"] | None = Field(None, description="levels only")
+    parent: str | None = Field(None, description="levels only: the code of a VO school type")
+
+
+class TermPatchIn(Schema):
+    code: str | None = Field(None, description="only while no offer uses the term")
+    label_nl: str | None = None
+    label_en: str | None = None
+    position: int | None = Field(None, ge=0, le=1_000_000)
+    active: bool | None = Field(None, description="false deactivates, true reactivates")
+
+
+def _parent(code: str | None) -> Term | None:
+    if not code:
+        return None
+    parent = Term.objects.filter(vocabulary=Vocabulary.LEVEL, code=code).first()
+    if parent is None:
+        raise ValidationFailed(
+            "Unknown parent.",
+            errors=[{"field": "parent", "code": "unknown-code", "message": "Onbekende code."}],
+        )
+    return parent
+
+
+@router.post(
+    "/admin/taxonomies/{vocabulary}",
+    response={201: TermAdminOut, **errors(401, 403, 404, 413, 422)},
+)
+def add_term(request, vocabulary: VocabularyIn, payload: TermIn):
+    """The back office adds a term (Dutch and English label, order; levels: kind, parent)."""
+    require(request, "marketplace.manage_taxonomies")
+    data = payload.model_dump()
+    data["parent"] = _parent(data.get("parent"))
+    term = marketplace.add_term(vocabulary, data, actor=request.user)
+    return Status(201, term_out(term))
+
+
+@router.patch(
+    "/admin/taxonomies/{vocabulary}/{term_code}",
+    response={200: TermAdminOut, **errors(401, 403, 404, 409, 413, 422)},
+)
+def update_term(request, vocabulary: VocabularyIn, term_code: str, payload: TermPatchIn):
+    """Change labels or order, deactivate or reactivate (`active`); the code only while no
+    offer uses the term (409 `term-code-in-use`)."""
+    require(request, "marketplace.manage_taxonomies")
+    term = Term.objects.filter(vocabulary=vocabulary, code=term_code).first()
+    if term is None:
+        raise Http404
+    current = {
+        "label_nl": term.label_nl,
+        "label_en": term.label_en,
+        "position": term.position,
+        "kind": term.kind,
+        "parent": term.parent,
+    }
+    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    term = marketplace.update_term(term, {**current, **changes}, actor=request.user)
+    return term_out(term)
 
 
 # --- offers ----------------------------------------------------------------------------------

@@ -694,3 +694,15 @@ class OfferStatusOut(Out):
 class ProviderTrustOut(Out):
     id: Id
     trusted: bool
+
+
+class TermAdminOut(Out):
+    vocabulary: str
+    code: str
+    label_nl: str
+    label_en: str
+    active: bool
+    position: int
+    kind: str
+    parent: str | None
+    used: bool

@@ -152,6 +152,8 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /admin/payouts/{payout_id}/sepa.xml": "payouts.manage",
     "PATCH /offers/{offer_id}": "marketplace.manage_offers",
     "POST /offers/{offer_id}/images": "marketplace.manage_offers",
+    "POST /admin/taxonomies/{vocabulary}": "marketplace.manage_taxonomies",
+    "PATCH /admin/taxonomies/{vocabulary}/{term_code}": "marketplace.manage_taxonomies",
     "DELETE /offers/{offer_id}/images/{image_id}": "marketplace.manage_offers",
     "POST /admin/offers/{offer_id}/approve": "marketplace.moderate",
     "POST /admin/offers/{offer_id}/reject": "marketplace.moderate",
@@ -617,6 +619,8 @@ def _api_request(client: Client, key: str, op: dict, tenant: Tenant, kind: str |
         "code": "vo-2024",
         "name": "purge-roster-files",
         "token_id": "0",
+        "vocabulary": "discipline",
+        "term_code": "dance",
         "kind": kind,
         **{
             name: value[kind or "students"] if isinstance(value, dict) else value

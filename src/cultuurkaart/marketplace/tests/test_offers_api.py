@@ -341,3 +341,27 @@ def test_dates_are_amsterdam_times_in_the_answer(provider_api):
     starts = api.get(f"/offers/{offer_id}").json()["sessions"][0]["starts_at"]
     assert dt.datetime.fromisoformat(starts).utcoffset() == dt.timedelta(hours=1)
     assert starts.startswith("2025-03-10T10:00")
+
+
+def test_the_back_office_keeps_taxonomies_over_the_api(admin_api, api_as, budget_holder):
+    body = {"code": "vo-mavo", "label_nl": "Mavo", "label_en": "Mavo", "kind": "vo"}
+    response = admin_api.post("/admin/taxonomies/level", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["used"] is False and response.json()["parent"] is None
+    year = {"code": "vo-mavo-1", "label_nl": "Mavo 1", "label_en": "Mavo 1", "kind": "vo"}
+    response = admin_api.post("/admin/taxonomies/level", {**year, "parent": "vo-mavo"})
+    assert response.json()["parent"] == "vo-mavo"
+    again = admin_api.post("/admin/taxonomies/level", body)
+    assert again.status_code == 422 and again.json()["errors"][0]["code"] == "taken"
+    url = "/admin/taxonomies/access/wheelchair"
+    response = admin_api.patch(url, {"label_en": "Step-free access", "active": False})
+    assert response.status_code == 200
+    assert response.json()["label_en"] == "Step-free access" and not response.json()["active"]
+    codes = [t["code"] for t in api_as(None).get("/taxonomies").json()["access"]]
+    assert "wheelchair" not in codes
+    assert admin_api.patch(url, {"active": True}).json()["active"] is True
+    make_offer()  # uses wheelchair
+    refused = admin_api.patch(url, {"code": "step_free"})
+    assert refused.status_code == 409 and refused.json()["type"] == "term-code-in-use"
+    assert admin_api.patch("/admin/taxonomies/access/nope", {"active": True}).status_code == 404
+    assert api_as(budget_holder).post("/admin/taxonomies/level", body).status_code == 403
