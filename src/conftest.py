@@ -51,7 +51,7 @@ class ApiClient:
 
 
 def _load_reference_data() -> None:
-    """Programmes and terms come from data migrations; a transactional test (live
+    """Programmes, terms and taxonomies come from data migrations; a transactional test (live
     server) flushes them, so they are put back before each database test."""
     import importlib
 
@@ -66,6 +66,12 @@ def _load_reference_data() -> None:
         )
     if not TermsVersion.objects.exists():
         importlib.import_module("cultuurkaart.core.migrations.0002_terms").load(django_apps, None)
+    from cultuurkaart.marketplace.models import Term
+
+    if not Term.objects.exists():
+        importlib.import_module("cultuurkaart.marketplace.migrations.0002_seed_taxonomies").seed(
+            django_apps, None
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -615,3 +615,113 @@ class VoucherClaimed(Out):
 
 class VoucherRedeemed(Out):
     amount: Money
+
+
+# --- marketplace (issue 11: taxonomies, offers, moderation) -------------------------------
+
+
+class TermOut(Out):
+    code: str
+    label: str
+
+
+class LevelOut(Out):
+    code: str
+    label: str
+    kind: str
+    parent: str | None
+
+
+class TaxonomiesOut(Out):
+    disciplines: list[TermOut]
+    formats: list[TermOut]
+    themes: list[TermOut]
+    levels: list[LevelOut]
+    provinces: list[TermOut]
+    access: list[TermOut]
+
+
+class VenueOut(Out):
+    name: str
+    address: str
+    postcode: str
+    city: str
+    latitude: str | None
+    longitude: str | None
+
+
+class OfferSessionOut(Out):
+    starts_at: DateTime
+    ends_at: DateTime
+    capacity: int
+    book_by: DateTime
+
+
+class OfferImageOut(Out):
+    id: Id
+    url: str
+    small_url: str
+    alt: str
+    credit: str
+    width: int
+    height: int
+
+
+class OfferOut(Out):
+    id: Id
+    status: str
+    provider: Id
+    provider_name: str
+    title: str
+    description: str
+    disciplines: list[str]
+    format: str
+    levels: list[str]
+    themes: list[str]
+    location_mode: str
+    venue: VenueOut | None
+    provinces: list[str]
+    national: bool
+    duration_minutes: int
+    price_model: str
+    price: Money
+    group_size: int | None
+    min_students: int | None
+    max_students: int | None
+    cjp_discount: str
+    access: list[str]
+    sessions: list[OfferSessionOut]
+    on_request: bool
+    images: list[OfferImageOut]
+    rejection_reason: str
+    hidden_reason: str
+    created_at: DateTime
+    updated_at: DateTime
+    published_at: DateTime | None
+
+
+class OfferCreated(Out):
+    id: Id
+    status: str
+
+
+class OfferStatusOut(Out):
+    id: Id
+    status: str
+
+
+class ProviderTrustOut(Out):
+    id: Id
+    trusted: bool
+
+
+class TermAdminOut(Out):
+    vocabulary: str
+    code: str
+    label_nl: str
+    label_en: str
+    active: bool
+    position: int
+    kind: str
+    parent: str | None
+    used: bool

@@ -6,6 +6,7 @@ from . import (
     auth,
     jobs,
     ledger,
+    marketplace,
     memberships,
     orders,
     payouts,
@@ -30,6 +31,7 @@ for module in (
     weborders,
     payouts,
     vouchers,
+    marketplace,
     jobs,
 ):
     api.add_router("", module.router)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "cultuurkaart.payouts",
     "cultuurkaart.vouchers",
     "cultuurkaart.yearend",
+    "cultuurkaart.marketplace",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     urls_jobs,
+    urls_marketplace,
     urls_memberships,
     urls_orders,
     urls_payouts,
@@ -69,4 +70,5 @@ urlpatterns = [
     *urls_yearend.urlpatterns,
     *urls_jobs.urlpatterns,
     *urls_vouchers.urlpatterns,
+    *urls_marketplace.urlpatterns,
 ]

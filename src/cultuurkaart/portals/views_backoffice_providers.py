@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cultuurkaart.core import clock, terms
 from cultuurkaart.core.errors import DomainError
+from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.providers import services as providers
 from cultuurkaart.providers.constants import COMPONENTS, SUITABLE_FOR, ProviderStatus
 from cultuurkaart.providers.models import Provider
@@ -47,6 +48,7 @@ def _detail(request, provider, *, reject_form=None, revoke_form=None, status=200
             "suitable_for": [SUITABLE_FOR.get(k, k) for k in criteria.get("suitable_for", [])],
             "components": [COMPONENTS.get(k, k) for k in criteria.get("components", [])],
             "payout_hold": providers.payout_hold(provider, clock.now()),
+            "trusted": marketplace.is_trusted(provider),
         },
         status=status,
     )

@@ -48,6 +48,10 @@ from cultuurkaart.api.base import api
 from cultuurkaart.core import clock
 from cultuurkaart.core import permissions as table
 from cultuurkaart.core.permissions import Scope
+from cultuurkaart.marketplace import services as marketplace
+from cultuurkaart.marketplace.constants import OfferStatus
+from cultuurkaart.marketplace.models import Term
+from cultuurkaart.marketplace.tests.factories import image_bytes, make_offer
 from cultuurkaart.memberships.constants import MemberKind, ProgrammeMark
 from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Membership
 from cultuurkaart.orders import services as orders
@@ -149,14 +153,25 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /admin/payouts/{payout_id}": "payouts.manage",
     "GET /admin/payouts/{payout_id}/sepa.xml": "payouts.manage",
     "POST /schools/{school_id}/individual-budget/assignments": "vouchers.assign",
+    "PATCH /offers/{offer_id}": "marketplace.manage_offers",
+    "POST /offers/{offer_id}/images": "marketplace.manage_offers",
+    "POST /admin/taxonomies/{vocabulary}": "marketplace.manage_taxonomies",
+    "PATCH /admin/taxonomies/{vocabulary}/{term_code}": "marketplace.manage_taxonomies",
+    "DELETE /offers/{offer_id}/images/{image_id}": "marketplace.manage_offers",
+    "POST /admin/offers/{offer_id}/approve": "marketplace.moderate",
+    "POST /admin/offers/{offer_id}/reject": "marketplace.moderate",
+    "POST /admin/offers/{offer_id}/hide": "marketplace.moderate",
+    "POST /admin/offers/{offer_id}/unhide": "marketplace.moderate",
+    "POST /admin/providers/{provider_id}/trust": "marketplace.moderate",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
 # Of those, the ones whose generated body carries the tenant's `provider_id` (a provider user
 # who names another provider gets 404).
-PROVIDER_ID_IN_BODY = {"POST /weborders", "POST /vouchers/redeem"}
+PROVIDER_ID_IN_BODY = {"POST /weborders", "POST /vouchers/redeem", "POST /offers"}
 API_PROVIDER_SELF = {
     "POST /weborders": "weborders.create",
+    "POST /offers": "marketplace.manage_offers",
     "GET /weborders": "weborders.view_own",
     "POST /vouchers/redeem": "vouchers.redeem",
 }
@@ -174,6 +189,12 @@ API_PUBLIC = {
     "POST /activations": "activation with a code",
     "POST /code-requests": "an MBO student asks their school for a code",
     "POST /providers/applications": "a provider's application (SPEC §7)",
+    "GET /taxonomies": "the marketplace's taxonomies (API.md)",
+}
+# Every signed-in person, whatever their role or tenant: a published offer (the world's
+# offers are published; the refusals for pending ones are in marketplace/tests).
+API_SIGNED_IN = {
+    "GET /offers/{offer_id}": "a published offer; others only for its provider and the admin",
 }
 # Self-service: any signed-in person, about themselves only (no other person's data).
 API_SELF = {
@@ -265,6 +286,20 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:provider_weborders_export": "weborders.view_own",
     "portals:school_individual_budget": "vouchers.assign",
     "portals:provider_vouchers": "vouchers.redeem",
+    "portals:provider_offers": "marketplace.manage_offers",
+    "portals:provider_offers_new": "marketplace.manage_offers",
+    "portals:provider_offers_edit": "marketplace.manage_offers",
+    "portals:provider_offers_images": "marketplace.manage_offers",
+    "portals:provider_offers_image_remove": "marketplace.manage_offers",
+    "portals:backoffice_offers": "marketplace.moderate",
+    "portals:backoffice_offers_detail": "marketplace.moderate",
+    "portals:backoffice_offers_approve": "marketplace.moderate",
+    "portals:backoffice_offers_reject": "marketplace.moderate",
+    "portals:backoffice_offers_hide": "marketplace.moderate",
+    "portals:backoffice_offers_unhide": "marketplace.moderate",
+    "portals:backoffice_provider_trust": "marketplace.moderate",
+    "portals:backoffice_terms": "marketplace.manage_taxonomies",
+    "portals:backoffice_terms_edit": "marketplace.manage_taxonomies",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -305,6 +340,7 @@ PAGE_PUBLIC = {
     "accounts:password_reset_complete": "password reset",
     "accounts:set_language": "language switch (saved on the account when signed in)",
     "portals:activate_legacy_link": "old invitation links: redirect to the form, code unread",
+    "portals:offer_image": "an image of a published offer (others: its provider and the admin)",
 }
 # A role's own start page without a tenant in the url: the people with that role may,
 # every other signed-in person gets 403, anonymous the login page.
@@ -463,6 +499,12 @@ def world(db, quiet_request_log):
             net="9.50",
         )
         tenant.ids["payout_id"] = payout.pk
+        # a published offer with an image, and a taxonomy term (the platform's)
+        offer = make_offer(by, status=OfferStatus.PUBLISHED)
+        upload = SimpleUploadedFile("x.jpg", image_bytes())
+        image = marketplace.add_image(offer, upload, alt="Zaal", credit="Foto: CJP", actor=None)
+        tenant.ids |= {"offer_id": offer.pk, "image_id": image.pk}
+        tenant.ids["term_id"] = Term.objects.get(vocabulary="discipline", code="dance").pk
     # year end of vo-2024: each school's own statement (another school's is 404), and a
     # redistribution so the report and export pages exist
     vo = Programme.objects.get(code="vo-2024")
@@ -623,6 +665,8 @@ def _api_request(client: Client, key: str, op: dict, tenant: Tenant, kind: str |
         "code": "vo-2024",
         "name": "purge-roster-files",
         "token_id": "0",
+        "vocabulary": "discipline",
+        "term_code": "dance",
         "kind": kind,
         **{
             name: value[kind or "students"] if isinstance(value, dict) else value
@@ -661,6 +705,7 @@ def test_every_api_operation_has_an_entry():
         | API_SELF.keys()
         | API_PROVIDER_SELF.keys()
         | API_MIXED.keys()
+        | API_SIGNED_IN.keys()
     )
     operations = _operations().keys()
     assert sorted(operations - known) == [], "operations without a permission entry"
@@ -681,6 +726,9 @@ def test_api_matrix(world):
                 continue
             if key in API_PROVIDER_SELF:
                 failures += _api_provider_self(client, key, op, tenants, headers)
+                continue
+            if key in API_SIGNED_IN:
+                failures += _api_signed_in(client, key, op, tenants, headers)
                 continue
             for role in ROLES:
                 if key in API_MIXED:
@@ -721,6 +769,23 @@ def _api_provider_self(client, key, op, tenants, headers) -> list[str]:
             failure = _judge(key, role, tenant_name, response, want, action, api_call=True)
             if failure:
                 failures.append(failure)
+    return failures
+
+
+def _api_signed_in(client, key, op, tenants, headers) -> list[str]:
+    """Every signed-in person is served (own and other tenant's published object);
+    anonymous 401."""
+    failures = []
+    for role in ROLES:
+        for tenant_name in ("own", "other"):
+            response = _undone(
+                lambda r=role, t=tenants[tenant_name]: _api_request(
+                    client, key, op, t, None, headers[r]
+                )
+            )
+            want = 401 if role == "anonymous" else 200
+            if response.status_code != want:
+                failures.append(f"{key} as {role} ({tenant_name}): {response.status_code}")
     return failures
 
 
@@ -792,6 +857,8 @@ def _pages() -> dict[str, tuple[list[str], dict]]:
 def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None) -> dict:
     ids = {k: (v.get(kind) if isinstance(v, dict) else v) for k, v in tenant.ids.items()}
     pk = {  # by a word of the url name, first match wins
+        "offers": ids["offer_id"],
+        "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
         "orders": ids["order_id"],
@@ -809,6 +876,8 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "batch_id": ids["batch_id"],
         "provider_id": ids["provider_id"],
         "payout_id": ids.get("payout_id"),
+        "image_id": ids.get("image_id"),
+        "size": "small",
         "code": "vo-2024",
         "name": "expire-memberships",
         "token": "x",

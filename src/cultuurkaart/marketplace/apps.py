@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MarketplaceConfig(AppConfig):
+    name = "cultuurkaart.marketplace"
+    label = "marketplace"
+
+    def ready(self) -> None:
+        from cultuurkaart.providers import services as providers
+
+        from . import permissions  # noqa: F401  (registers this domain's permission table)
+        from .services import hide_offers_of
+
+        # A revocation that takes effect hides the provider's offers in the same transaction.
+        providers.register_revocation_hook(hide_offers_of)

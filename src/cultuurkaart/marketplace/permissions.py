@@ -1,0 +1,26 @@
+"""Who may do what in the marketplace (SPEC §1, §10). Read by pages and API alike.
+
+A provider's own people write and read its offers (another provider's offer is 404); the
+back office moderates offers, marks providers as trusted and keeps the taxonomies. The
+taxonomies are public; a published offer may be read by every signed-in person."""
+
+from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.core.permissions import platform_action, provider_action, register
+
+PROVIDER = RoleName.PROVIDER
+
+ACTIONS = register(
+    provider_action(
+        "marketplace.manage_offers",
+        {PROVIDER},
+        description="Create, edit and list the provider's own offers, their sessions and images.",
+    ),
+    platform_action(
+        "marketplace.moderate",
+        "Offer worklist; approve, reject, hide and unhide offers; mark providers as trusted.",
+    ),
+    platform_action(
+        "marketplace.manage_taxonomies",
+        "Add taxonomy terms, edit their labels and order, deactivate and reactivate them.",
+    ),
+)
