@@ -11,6 +11,7 @@ from . import (
     orders,
     payouts,
     providers,
+    requests,
     rosters,
     schools,
     weborders,
@@ -30,6 +31,7 @@ for module in (
     weborders,
     payouts,
     marketplace,
+    requests,
     jobs,
 ):
     api.add_router("", module.router)

@@ -49,4 +49,7 @@ app.conf.beat_schedule = {
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.
     "expire-weborders": _job("expire-weborders", crontab(minute=25, hour=0)),
+    # Marketplace requests without a provider answer: reminder after 5, expiry after 10
+    # working days (settings CK_REQUEST_*_WORKING_DAYS).
+    "expire-requests": _job("expire-requests", crontab(minute=30, hour=6)),
 }

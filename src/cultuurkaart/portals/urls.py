@@ -6,6 +6,7 @@ from . import (
     urls_orders,
     urls_payouts,
     urls_providers,
+    urls_requests,
     urls_rosters,
     urls_weborders,
 )
@@ -60,4 +61,5 @@ urlpatterns = [
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
     *urls_marketplace.urlpatterns,
+    *urls_requests.urlpatterns,
 ]
