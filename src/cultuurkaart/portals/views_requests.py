@@ -26,9 +26,10 @@ from cultuurkaart.marketplace.constants import (
     Side,
 )
 from cultuurkaart.marketplace.models import Offer, OfferRequest
+from cultuurkaart.marketplace.services import request_insights
 from cultuurkaart.marketplace.services import requests as service
 
-from .access import provider_page, school_page
+from .access import may, provider_page, school_page
 from .forms import add_service_errors
 
 R = RequestStatus
@@ -233,10 +234,13 @@ def _act(request, form, do, success: str) -> bool:
 @school_page(SCHOOL_ACTION)
 def school_requests(request, school):
     rows = list(service.for_school(school)[:STEP_LIMIT])
+    projected = (
+        request_insights.projected_spend(school) if may(request, "ledger.view", school.pk) else None
+    )
     return render(
         request,
         "portals/requests/school_list.html",
-        {"school": school, "rows": rows, "open_statuses": OPEN_REQUEST_STATUSES},
+        {"school": school, "rows": rows, "projected": projected},
     )
 
 
@@ -281,6 +285,8 @@ def school_offers_request(request, school, pk: int):
             "form": form,
             "duplicate": duplicate,
             "client_token": secrets.token_urlsafe(16),
+            "responsiveness": request_insights.responsiveness(offer.provider),
+            "expiry_days": service.expiry_days(),
         },
         status=200 if request.method == "GET" or not form.errors else 422,
     )

@@ -57,6 +57,7 @@ def test_the_whole_chain_through_the_pages(world):
     new = reverse("portals:school_offers_request", args=[school.pk, offer.pk])
     page = school_client.get(new)
     assert page.status_code == 200 and offer.title in page.content.decode()
+    assert "nog geen aanvragen" in page.content.decode()  # the provider's responsiveness
     response = school_client.post(new, FORM)
     r = OfferRequest.objects.get()
     school_url = reverse("portals:school_requests_detail", args=[school.pk, r.pk])
