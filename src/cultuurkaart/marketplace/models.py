@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -270,6 +272,11 @@ class OfferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"aanvraag {self.pk}"
+
+    @property
+    def preferred_days(self) -> list:
+        """The preferred dates as dates (stored as ISO strings)."""
+        return [dt.date.fromisoformat(day) for day in self.preferred_dates]
 
 
 class RequestMessage(models.Model):
