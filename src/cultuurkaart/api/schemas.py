@@ -725,3 +725,81 @@ class TermAdminOut(Out):
     kind: str
     parent: str | None
     used: bool
+
+
+# --- marketplace requests and proposals (issue 11 points 6, 7, 9) ------------------------------
+
+
+class RequestCreated(Out):
+    id: Id
+    status: str
+
+
+class RequestMessageOut(Out):
+    id: Id
+    side: str  # "school" | "provider"
+    text: str
+    created_at: DateTime
+
+
+class ProposalOut(Out):
+    id: Id
+    version: int
+    status: str  # "open" | "superseded" | "accepted"
+    starts_at: DateTime
+    students: int
+    amount: Money
+    description: str
+    created_at: DateTime
+    accepted_at: DateTime | None
+
+
+class RequestHistoryOut(Out):
+    at: DateTime
+    action: str
+
+
+class RequestSummaryOut(Out):
+    id: Id
+    status: str
+    offer: Id
+    offer_title: str
+    school: Id
+    school_name: str
+    provider: Id
+    provider_name: str
+    students: int
+    created_at: DateTime
+    updated_at: DateTime
+    unread: int
+
+
+class RequestOut(RequestSummaryOut):
+    preferred_dates: list[Date]
+    period: dict[str, Date | None] | None
+    teachers: int | None
+    level: str | None
+    access_needs: str
+    message: str
+    messages: list[RequestMessageOut]
+    proposals: list[ProposalOut]
+    weborder: Id | None
+    weborder_status: str | None
+    weborder_ended_reason: str
+    closed_reason: str
+    history: list[RequestHistoryOut]
+
+
+class RequestStatusOut(Out):
+    id: Id
+    status: str
+
+
+class ProposalCreated(Out):
+    id: Id
+    version: int
+
+
+class MessageCreated(Out):
+    id: Id
+    request_status: str

@@ -11,6 +11,7 @@ from . import (
     orders,
     payouts,
     providers,
+    requests,
     rosters,
     schools,
     vouchers,
@@ -32,6 +33,7 @@ for module in (
     payouts,
     vouchers,
     marketplace,
+    requests,
     jobs,
 ):
     api.add_router("", module.router)

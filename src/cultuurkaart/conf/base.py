@@ -179,6 +179,10 @@ CSRF_COOKIE_HTTPONLY = False  # htmx/JS reads it for API calls from pages
 CK_LOGIN_MAX_FAILURES = int(env("CK_LOGIN_MAX_FAILURES", "10") or 10)
 CK_LOGIN_WINDOW_SECONDS = 15 * 60
 
+# Marketplace requests without a provider answer (job `expire-requests`, SPEC §10).
+CK_REQUEST_REMINDER_WORKING_DAYS = 5
+CK_REQUEST_EXPIRY_WORKING_DAYS = 10
+
 # --- i18n -------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]

@@ -57,4 +57,7 @@ app.conf.beat_schedule = {
     # A new programme opens for ordering (1 September): last year's schools are e-mailed in
     # the morning, once per programme and school.
     "announce-ordering": _job("announce-ordering", crontab(minute=0, hour=7)),
+    # Marketplace requests without a provider answer: reminder after 5, expiry after 10
+    # working days (settings CK_REQUEST_*_WORKING_DAYS).
+    "expire-requests": _job("expire-requests", crontab(minute=30, hour=6)),
 }

@@ -13,3 +13,10 @@ class MarketplaceConfig(AppConfig):
 
         # A revocation that takes effect hides the provider's offers in the same transaction.
         providers.register_revocation_hook(hide_offers_of)
+
+        from cultuurkaart.weborders import services as weborders
+
+        from .services.requests import weborder_ended
+
+        # A request's web order that ends without money returns the request to `accepted`.
+        weborders.register_ended_hook(weborder_ended)

@@ -92,3 +92,49 @@ IMAGE_WIDTHS = {"large": 1600, "small": 400}
 IMAGE_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
 # Pillow's decompression-bomb guard: more pixels than this is refused (about 50 MP).
 MAX_IMAGE_PIXELS = 50_000_000
+
+
+# --- requests and proposals (SPEC §10, API.md; docs/marketplace.md "Requests") -------------
+
+
+class RequestStatus(models.TextChoices):
+    SENT = "sent", _("Verstuurd")
+    IN_CONVERSATION = "in_conversation", _("In gesprek")
+    PROPOSED = "proposed", _("Voorstel gedaan")
+    ACCEPTED = "accepted", _("Akkoord")
+    ORDERED = "ordered", _("Webbestelling gemaakt")
+    DECLINED = "declined", _("Afgewezen")
+    WITHDRAWN = "withdrawn", _("Ingetrokken")
+    EXPIRED = "expired", _("Verlopen")
+    CANCELLED = "cancelled", _("Geannuleerd")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SUPERSEDED = "superseded", _("Vervangen")
+    ACCEPTED = "accepted", _("Geaccepteerd")
+
+
+class Side(models.TextChoices):
+    SCHOOL = "school", _("School")
+    PROVIDER = "provider", _("Aanbieder")
+
+
+R = RequestStatus
+REQUEST_TRANSITIONS = {
+    # the provider's first message; a proposal; either party declines; the school withdraws;
+    # the job expires an unanswered request
+    R.SENT: {R.IN_CONVERSATION, R.PROPOSED, R.DECLINED, R.WITHDRAWN, R.EXPIRED},
+    R.IN_CONVERSATION: {R.PROPOSED, R.DECLINED, R.WITHDRAWN},
+    # a newer proposal keeps it proposed; the school accepts the latest
+    R.PROPOSED: {R.PROPOSED, R.ACCEPTED, R.DECLINED, R.WITHDRAWN},
+    # the provider creates the web order; a new (e.g. higher) proposal needs a new "yes";
+    # either party calls the agreement off
+    R.ACCEPTED: {R.ORDERED, R.PROPOSED, R.CANCELLED},
+    # the web order ended without money (rejected, withdrawn, expired): agreed again
+    R.ORDERED: {R.ACCEPTED},
+}
+# Open: the duplicate rule looks at these; the school and the provider can still act.
+OPEN_REQUEST_STATUSES = (R.SENT, R.IN_CONVERSATION, R.PROPOSED, R.ACCEPTED)
+REQUEST_MESSAGE_MAX = 2000
+REQUEST_MAX_DATES = 3

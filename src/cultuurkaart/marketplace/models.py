@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +12,27 @@ from django.utils.translation import gettext_lazy as _
 from cultuurkaart.core import clock
 from cultuurkaart.providers.models import Provider
 
-from .constants import LevelKind, LocationMode, OfferStatus, PriceModel, Vocabulary
+from .constants import (
+    LevelKind,
+    LocationMode,
+    OfferStatus,
+    PriceModel,
+    ProposalStatus,
+    RequestStatus,
+    Side,
+    Vocabulary,
+)
 
-__all__ = ["Offer", "OfferImage", "OfferSession", "ProviderTrust", "Term"]
+__all__ = [
+    "Offer",
+    "OfferImage",
+    "OfferRequest",
+    "OfferSession",
+    "Proposal",
+    "ProviderTrust",
+    "RequestMessage",
+    "Term",
+]
 
 
 class TermQuerySet(models.QuerySet):
@@ -185,3 +205,120 @@ class ProviderTrust(models.Model):
     provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="trust")
     trusted = models.BooleanField(default=False)
     changed_at = models.DateTimeField(default=clock.now)
+
+
+# --- requests and proposals (SPEC §10; docs/marketplace.md "Requests") ----------------------
+
+
+class OfferRequest(models.Model):
+    """A school's request for an offer, answered by the provider in a thread and with
+    proposals; an accepted one becomes a web order. Written only by services.requests."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="requests")
+    # The offer's provider at the time of the request (the party that answers).
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="requests")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="offer_requests"
+    )
+    status = models.CharField(
+        max_length=16, choices=RequestStatus.choices, default=RequestStatus.SENT
+    )
+    preferred_dates = models.JSONField(default=list, blank=True)  # ISO dates, 0–3
+    period_from = models.DateField(null=True, blank=True)
+    period_until = models.DateField(null=True, blank=True)
+    students = models.PositiveIntegerField(_("aantal leerlingen"))
+    teachers = models.PositiveIntegerField(_("aantal docenten"), null=True, blank=True)
+    level = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    access_needs = models.TextField(_("toegankelijkheidswensen"), blank=True)
+    message = models.TextField(_("bericht"), max_length=2000)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+    # The provider's first answer (message or proposal): ends the reminder/expiry clock.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)  # declined or cancelled: why
+    closed_by_side = models.CharField(max_length=8, choices=Side.choices, blank=True)
+    weborder = models.OneToOneField(
+        "weborders.WebOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offer_request",
+    )
+    # Why the last web order ended without money (rejected: its reason), shown to both.
+    weborder_ended_reason = models.TextField(blank=True)
+    # The last message each side has seen (unread = the other side's messages after it).
+    school_seen = models.PositiveBigIntegerField(default=0)
+    provider_seen = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("aanvraag")
+        verbose_name_plural = _("aanvragen")
+        indexes = [
+            models.Index(fields=["school", "-created_at"], name="request_school_idx"),
+            models.Index(fields=["provider", "-created_at"], name="request_provider_idx"),
+            models.Index(fields=["status", "created_at"], name="request_status_idx"),
+            models.Index(fields=["school", "offer", "status"], name="request_dup_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(students__gte=1), name="request_students")
+        ]
+
+    def __str__(self) -> str:
+        return f"aanvraag {self.pk}"
+
+    @property
+    def preferred_days(self) -> list:
+        """The preferred dates as dates (stored as ISO strings)."""
+        return [dt.date.fromisoformat(day) for day in self.preferred_dates]
+
+
+class RequestMessage(models.Model):
+    """One message of a request's thread, by the school's or the provider's side."""
+
+    request = models.ForeignKey(OfferRequest, on_delete=models.CASCADE, related_name="messages")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    author = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Proposal(models.Model):
+    """The provider's proposal (date/time, students, amount, description). Only the latest
+    can be accepted; an accepted one is never changed (a change is a new version)."""
+
+    request = models.ForeignKey(OfferRequest, on_delete=models.CASCADE, related_name="proposals")
+    version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    starts_at = models.DateTimeField(_("datum en tijd"))
+    students = models.PositiveIntegerField(_("aantal leerlingen"))
+    amount = models.DecimalField(_("bedrag"), max_digits=12, decimal_places=2)
+    description = models.TextField(_("omschrijving"), max_length=2000)
+    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="proposal_version_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="proposal_amount"),
+        ]

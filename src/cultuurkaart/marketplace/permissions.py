@@ -5,7 +5,12 @@ back office moderates offers, marks providers as trusted and keeps the taxonomie
 taxonomies are public; a published offer may be read by every signed-in person."""
 
 from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core.permissions import platform_action, provider_action, register
+from cultuurkaart.core.permissions import (
+    platform_action,
+    provider_action,
+    register,
+    school_action,
+)
 
 PROVIDER = RoleName.PROVIDER
 
@@ -22,5 +27,26 @@ ACTIONS = register(
     platform_action(
         "marketplace.manage_taxonomies",
         "Add taxonomy terms, edit their labels and order, deactivate and reactivate them.",
+    ),
+)
+
+BH, DP = RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS
+
+REQUEST_ACTIONS = register(
+    school_action(
+        "marketplace.request",
+        {BH, DP},
+        description=(
+            "Send requests for offers, read the school's requests and their thread, write "
+            "messages, accept or decline proposals, withdraw or cancel a request."
+        ),
+    ),
+    provider_action(
+        "marketplace.answer_requests",
+        {PROVIDER},
+        description=(
+            "Read the provider's incoming requests, write messages, make proposals, decline "
+            "or cancel, and create the web order of an accepted request."
+        ),
     ),
 )

@@ -24,10 +24,20 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_code_requests", _("Codeaanvragen"), "mbo"),
     ("portals:school_weborders", _("Webbestellingen")),
     ("portals:school_individual_budget", _("Individueel budget")),
+    ("portals:school_requests", lambda school: requests_label(school)),
     ("portals:school_settings", _("Instellingen")),
     ("portals:school_budget_holder", _("Budgethouder")),
     ("portals:school_support", _("Support")),
 ]
+
+
+def requests_label(school) -> str:
+    """The marketplace requests entry, with the school's unread messages."""
+    from cultuurkaart.marketplace.services.requests import unread_count
+
+    unread = unread_count(school=school)
+    label = _("Aanvragen")
+    return f"{label} ({unread})" if unread else str(label)
 
 
 def page_action(url: str) -> str | None:

@@ -7,6 +7,7 @@ from . import (
     urls_orders,
     urls_payouts,
     urls_providers,
+    urls_requests,
     urls_rosters,
     urls_vouchers,
     urls_weborders,
@@ -71,4 +72,5 @@ urlpatterns = [
     *urls_jobs.urlpatterns,
     *urls_vouchers.urlpatterns,
     *urls_marketplace.urlpatterns,
+    *urls_requests.urlpatterns,
 ]

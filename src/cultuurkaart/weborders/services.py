@@ -34,6 +34,24 @@ MAX_STUDENTS = 100_000
 NOUN = "a web order"  # in the English message of 409 `invalid-transition` (core.transitions)
 
 
+# --- hooks ------------------------------------------------------------------------------
+
+# Called inside the transaction when a web order ends without money (rejected, withdrawn,
+# expired): the marketplace returns its request to `accepted` (registered in its apps.py,
+# so weborders never imports the marketplace).
+_ended_hooks: list = []
+
+
+def register_ended_hook(hook) -> None:
+    if hook not in _ended_hooks:
+        _ended_hooks.append(hook)
+
+
+def _ended(weborder: WebOrder, actor) -> None:
+    for hook in _ended_hooks:
+        hook(weborder, actor=actor)
+
+
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -218,6 +236,7 @@ def withdraw_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
         audit.record(
             "weborders.weborder.withdrawn", actor=actor, obj=weborder, school_id=weborder.school_id
         )
+        _ended(weborder, actor)
     return weborder
 
 
@@ -288,6 +307,7 @@ def reject_weborder(weborder: WebOrder, reason: str, *, actor=None) -> WebOrder:
         audit.record(
             "weborders.weborder.rejected", actor=actor, obj=weborder, school_id=weborder.school_id
         )
+        _ended(weborder, actor)
         _mail_provider("weborder_rejected", weborder)
     return weborder
 
@@ -395,6 +415,7 @@ def _expire(ids, *, actor=None, why: str) -> int:
                 school_id=weborder.school_id,
                 data={"why": why},
             )
+            _ended(weborder, actor)
             _mail_school("weborder_expired", weborder, why=why)
             _mail_provider("weborder_expired", weborder, why=why)
             count += 1

@@ -50,7 +50,7 @@ from cultuurkaart.core import permissions as table
 from cultuurkaart.core.permissions import Scope
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus
-from cultuurkaart.marketplace.models import Term
+from cultuurkaart.marketplace.models import OfferRequest, Proposal, Term
 from cultuurkaart.marketplace.tests.factories import image_bytes, make_offer
 from cultuurkaart.memberships.constants import MemberKind, ProgrammeMark
 from cultuurkaart.memberships.models import CodeRequest, InvitationBatch, Membership
@@ -163,6 +163,12 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /admin/offers/{offer_id}/hide": "marketplace.moderate",
     "POST /admin/offers/{offer_id}/unhide": "marketplace.moderate",
     "POST /admin/providers/{provider_id}/trust": "marketplace.moderate",
+    # marketplace requests (issue 11 points 6, 7, 9): the school side and the provider side
+    "POST /offers/{offer_id}/requests": "marketplace.request",
+    "POST /requests/{offer_request_id}/accept": "marketplace.request",
+    "POST /requests/{offer_request_id}/withdraw": "marketplace.request",
+    "POST /requests/{offer_request_id}/proposals": "marketplace.answer_requests",
+    "POST /requests/{offer_request_id}/weborder": "marketplace.answer_requests",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -174,11 +180,23 @@ API_PROVIDER_SELF = {
     "POST /offers": "marketplace.manage_offers",
     "GET /weborders": "weborders.view_own",
     "POST /vouchers/redeem": "vouchers.redeem",
+    # without ?school=: the provider's incoming requests (?school= is in marketplace/tests)
+    "GET /requests": "marketplace.answer_requests",
 }
 # Objects of a school and a provider: the provider's people are checked with the provider
 # action, everyone else with the school action.
 API_MIXED = {
     "GET /weborders/{weborder_id}": ("weborders.view", "weborders.view_own"),
+    # a request: its school's budget holders and Docent+, its provider's people
+    "GET /requests/{offer_request_id}": ("marketplace.request", "marketplace.answer_requests"),
+    "POST /requests/{offer_request_id}/messages": (
+        "marketplace.request",
+        "marketplace.answer_requests",
+    ),
+    "POST /requests/{offer_request_id}/decline": (
+        "marketplace.request",
+        "marketplace.answer_requests",
+    ),
 }
 
 # Public: no sign-in (documented in API.md); anonymous must not get 401/403.
@@ -300,6 +318,11 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:backoffice_provider_trust": "marketplace.moderate",
     "portals:backoffice_terms": "marketplace.manage_taxonomies",
     "portals:backoffice_terms_edit": "marketplace.manage_taxonomies",
+    "portals:school_requests": "marketplace.request",
+    "portals:school_requests_detail": "marketplace.request",
+    "portals:school_offers_request": "marketplace.request",
+    "portals:provider_requests": "marketplace.answer_requests",
+    "portals:provider_requests_detail": "marketplace.answer_requests",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -505,6 +528,20 @@ def world(db, quiet_request_log):
         image = marketplace.add_image(offer, upload, alt="Zaal", credit="Foto: CJP", actor=None)
         tenant.ids |= {"offer_id": offer.pk, "image_id": image.pk}
         tenant.ids["term_id"] = Term.objects.get(vocabulary="discipline", code="dance").pk
+        # a request of the tenant's school for its provider's offer, with a proposal
+        offer_request = OfferRequest.objects.create(
+            offer=offer, provider=by, school=tenant.school, students=20, message="Graag"
+        )
+        proposal = Proposal.objects.create(
+            request=offer_request,
+            version=1,
+            starts_at=clock.now() + dt.timedelta(days=30),
+            students=20,
+            amount="100.00",
+            description="Voorstelling",
+        )
+        OfferRequest.objects.filter(pk=offer_request.pk).update(status="proposed")
+        tenant.ids |= {"offer_request_id": offer_request.pk, "proposal_id": proposal.pk}
     # year end of vo-2024: each school's own statement (another school's is 404), and a
     # redistribution so the report and export pages exist
     vo = Programme.objects.get(code="vo-2024")
@@ -858,6 +895,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
     ids = {k: (v.get(kind) if isinstance(v, dict) else v) for k, v in tenant.ids.items()}
     pk = {  # by a word of the url name, first match wins
         "offers": ids["offer_id"],
+        "requests": ids["offer_request_id"],
         "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
