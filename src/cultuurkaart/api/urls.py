@@ -7,6 +7,7 @@ from . import (
     jobs,
     ledger,
     marketplace,
+    marketplace_search,
     memberships,
     orders,
     payouts,
@@ -30,6 +31,7 @@ for module in (
     weborders,
     payouts,
     marketplace,
+    marketplace_search,
     jobs,
 ):
     api.add_router("", module.router)

@@ -5,9 +5,10 @@ back office moderates offers, marks providers as trusted and keeps the taxonomie
 taxonomies are public; a published offer may be read by every signed-in person."""
 
 from cultuurkaart.accounts.constants import RoleName
-from cultuurkaart.core.permissions import platform_action, provider_action, register
+from cultuurkaart.core.permissions import platform_action, provider_action, register, school_action
 
 PROVIDER = RoleName.PROVIDER
+BH, DP, TEACHER = RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.TEACHER
 
 ACTIONS = register(
     provider_action(
@@ -18,6 +19,12 @@ ACTIONS = register(
     platform_action(
         "marketplace.moderate",
         "Offer worklist; approve, reject, hide and unhide offers; mark providers as trusted.",
+    ),
+    school_action(
+        "marketplace.search",
+        {BH, DP, TEACHER},
+        admin=True,
+        description="Search offers for the school (distance) and see its suggestions.",
     ),
     platform_action(
         "marketplace.manage_taxonomies",

@@ -320,7 +320,7 @@ def test_the_search_text_is_folded_and_holds_the_labels():
     offer.refresh_from_db()
     assert "ideeen in het muziektheater" in offer.search_text
     assert "cafe zoe" in offer.search_text
-    assert "voorstelling" in offer.search_text and "performance" in offer.search_text
+    assert "voorstel" in offer.search_text and "performance" in offer.search_text
     assert offer.provider.name.lower() in offer.search_text
     services.update_offer(offer, {"title": "Nieuwe titel à la carte"}, actor=None)
     offer.refresh_from_db()
