@@ -10,12 +10,14 @@ from cultuurkaart.marketplace import search as offer_search
 from cultuurkaart.marketplace import support_points
 from cultuurkaart.marketplace.models import Offer
 
-from .base import AUTH, OPTIONAL_AUTH, Page, errors, paginate
+from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, paginate
 from .marketplace import offer_out
+from .marketplace import router as offers_router
 from .permissions import school_for
 from .schemas import OfferHitOut, PublicProviderOut, SuggestionsOut
 
 router = Router(tags=["marketplace"])
+# `GET /offers` shares its path with `POST /offers`: ninja serves one path from one router.
 PREFETCH = ("disciplines", "levels", "themes", "provinces", "access", "sessions", "images")
 
 
@@ -40,8 +42,6 @@ class SearchParams(Schema):
     school: str | None = Field(None, description="a school you act for: gives distance_km")
     within_km: str | None = Field(None, description="needs school")
     sort: str | None = Field(None, description="relevance, distance, newest or price")
-    page: int | None = None
-    page_size: int | None = None
 
 
 def hit_out(offer: Offer, result: offer_search.Result) -> dict:
@@ -56,9 +56,10 @@ def run_search(request, school=None) -> offer_search.Result:
     return offer_search.search(filters)
 
 
-@router.get(
+@offers_router.get(
     "/offers",
     response={200: Page[OfferHitOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def search_offers(request, params: Query[SearchParams]):
     """Search the published offers of accepted providers (API.md): OR within a facet, AND
@@ -97,7 +98,7 @@ def school_suggestions(request, school_id: str):
     "/providers",
     auth=[*AUTH, lambda request: True],
     response={200: Page[PublicProviderOut], **errors(422)},
-    openapi_extra=OPTIONAL_AUTH,
+    openapi_extra=OPTIONAL_AUTH | paged(),
 )
 def public_providers(request, q: str = "", discipline: str = ""):
     """Public: the accepted providers by name, with their place and the disciplines of

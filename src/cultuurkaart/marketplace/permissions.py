@@ -23,7 +23,6 @@ ACTIONS = register(
     school_action(
         "marketplace.search",
         {BH, DP, TEACHER},
-        admin=True,
         description="Search offers for the school (distance) and see its suggestions.",
     ),
     platform_action(

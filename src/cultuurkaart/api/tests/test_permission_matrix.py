@@ -156,6 +156,7 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /admin/offers/{offer_id}/hide": "marketplace.moderate",
     "POST /admin/offers/{offer_id}/unhide": "marketplace.moderate",
     "POST /admin/providers/{provider_id}/trust": "marketplace.moderate",
+    "GET /schools/{school_id}/suggestions": "marketplace.search",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -182,11 +183,13 @@ API_PUBLIC = {
     "POST /code-requests": "an MBO student asks their school for a code",
     "POST /providers/applications": "a provider's application (SPEC §7)",
     "GET /taxonomies": "the marketplace's taxonomies (API.md)",
+    "GET /providers": "the public list of accepted providers (API.md)",
 }
 # Every signed-in person, whatever their role or tenant: a published offer (the world's
 # offers are published; the refusals for pending ones are in marketplace/tests).
 API_SIGNED_IN = {
     "GET /offers/{offer_id}": "a published offer; others only for its provider and the admin",
+    "GET /offers": "the search of published offers; `school` is checked with marketplace.search",
 }
 # Self-service: any signed-in person, about themselves only (no other person's data).
 API_SELF = {
@@ -952,9 +955,10 @@ def test_roles_of_spec_1():
     assert roles("schools.change_budget_holder") == {BOARD}
     assert BOARD in roles("ledger.view") and BOARD in roles("orders.view_invoices")
     # Teachers and students: only the school's public page (their own things are
-    # self-service routes).
+    # self-service routes); teachers also search the marketplace for it (issue 11 point 4).
+    assert roles("marketplace.search") == {BH, DP, RoleName.TEACHER}
     for name, action in table.all_actions().items():
-        if name != "schools.view":
+        if name not in ("schools.view", "marketplace.search"):
             assert not {RoleName.TEACHER, RoleName.STUDENT} & action.roles, name
 
 
