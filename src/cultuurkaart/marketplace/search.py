@@ -3,8 +3,8 @@ school's search page; suggestions and the public provider list (point 5).
 
 Text (decisions MS-1, MS-2): `Offer.search_text` holds the folded, Snowball-stemmed words;
 the query goes through the same functions (`marketplace.text`).
-- PostgreSQL: `to_tsvector('ck_dutch', search_text)` (a copy of the `dutch` configuration
-  with `unaccent`, migration 0003) with a GIN index; a trigram (pg_trgm) GIN index on
+- PostgreSQL: the stored column `search_vector = to_tsvector('ck_dutch', search_text)` (a
+  copy of the `dutch` configuration with `unaccent`, migration 0003) with a GIN index; a trigram (pg_trgm) GIN index on
   `search_text` serves the compound match and typos (`<%`, word similarity, stems ≥ 5).
 - SQLite: the FTS5 table `marketplace_offer_fts(stems, rev)`, rowid = offer id, written by
   `index_offers` from `refresh_search_text`; `rev` holds every stem reversed.
@@ -205,15 +205,23 @@ def _fts_excluded(query: Query) -> str:
 
 
 def _pg_word(stem: str, *, typos: bool) -> tuple[str, list]:
-    tsv = "to_tsvector('ck_dutch', marketplace_offer.search_text)"
+    """The ids of offers containing the word: one branch per index (GIN tsvector, GIN
+    trigram for the compound regex and the typo similarity), so each uses its index."""
     if len(stem) < AFFIX_MIN:  # whole words (a Dutch stop word has no tsquery)
-        return "(marketplace_offer.search_text ~ %s)", [rf"\m{stem}\M"]
-    sql = f"({tsv} @@ to_tsquery('ck_dutch', %s) OR marketplace_offer.search_text ~ %s"
+        return f"{OFFERS_WHERE} o.search_text ~ %s)", [rf"\m{stem}\M"]
+    sql = (
+        f"{OFFERS_WHERE} o.search_vector @@ to_tsquery('ck_dutch', %s)"
+        f" UNION ALL {OFFERS_WHERE_INNER} o.search_text ~ %s"
+    )
     params: list = [f"{stem}:*", rf"\m{stem}|{stem}\M"]
     if typos and len(stem) >= TYPO_MIN:
-        sql += " OR %s <%% marketplace_offer.search_text"
+        sql += f" UNION ALL {OFFERS_WHERE_INNER} %s <%% o.search_text"
         params.append(stem)
     return sql + ")", params
+
+
+OFFERS_WHERE_INNER = "SELECT o.id FROM marketplace_offer o WHERE"
+OFFERS_WHERE = f"({OFFERS_WHERE_INNER}"
 
 
 def _text_filter(qs, query: Query):
@@ -224,29 +232,28 @@ def _text_filter(qs, query: Query):
         clauses, params = [], []
         for word in query.words:
             sql, p = _pg_word(word, typos=True)
-            clauses.append(sql)
+            clauses.append(f"marketplace_offer.id IN {sql}")
             params += p
         for phrase in query.phrases:
             clauses.append(
-                "(to_tsvector('ck_dutch', marketplace_offer.search_text)"
-                " @@ phraseto_tsquery('ck_dutch', %s)"
-                " AND marketplace_offer.search_text ~ %s)"
+                f"marketplace_offer.id IN {OFFERS_WHERE}"
+                " o.search_vector @@ phraseto_tsquery('ck_dutch', %s) AND o.search_text ~ %s)"
             )
             params += [" ".join(phrase), r"\m" + " ".join(phrase) + r"\M"]
         for word in query.excluded:
             sql, p = _pg_word(word, typos=False)
-            clauses.append(f"NOT {sql}")
+            clauses.append(f"marketplace_offer.id NOT IN {sql}")
             params += p
         return qs.extra(where=[" AND ".join(clauses)], params=params)  # noqa: S610
     where, params = [], []
     if query.positive:
         where.append(
-            f"marketplace_offer.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608 (constant names; input is a parameter)
+            f"marketplace_offer.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
         )
         params.append(_fts_expression(query, positive=True))
     elif query.excluded:
         where.append(
-            f"marketplace_offer.id NOT IN"  # noqa: S608 (constant names; input is a parameter)
+            f"marketplace_offer.id NOT IN"  # noqa: S608
             f" (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
         )
         params.append(_fts_expression(query, positive=False))
@@ -263,8 +270,7 @@ def _with_rank(qs, query: Query):
         )
         return qs.annotate(
             rank=RawSQL(
-                "ts_rank(to_tsvector('ck_dutch', marketplace_offer.search_text),"
-                " to_tsquery('ck_dutch', %s))",
+                "ts_rank(marketplace_offer.search_vector, to_tsquery('ck_dutch', %s))",
                 [terms],
                 output_field=FloatField(),
             )

@@ -7,6 +7,7 @@ from . import (
     urls_payouts,
     urls_providers,
     urls_rosters,
+    urls_search,
     urls_weborders,
 )
 from . import views_backoffice as bo
@@ -60,4 +61,5 @@ urlpatterns = [
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
     *urls_marketplace.urlpatterns,
+    *urls_search.urlpatterns,
 ]

@@ -205,6 +205,8 @@ API_SELF = {
 PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
+    "portals:school_offer_search": "marketplace.search",
+    "portals:school_offer_detail": "marketplace.search",
     "portals:school_settings": "schools.change_settings",
     "portals:school_budget_holder": "schools.change_budget_holder",
     "portals:backoffice": "core.view_backoffice",
@@ -311,6 +313,7 @@ PAGE_PUBLIC = {
     "portals:request_code": "an MBO student asks their school for a code",
     "portals:provider_apply": "a provider's application (SPEC §7)",
     "portals:provider_apply_done": "application received",
+    "portals:providers_public": "the public list of accepted providers (issue 11 point 5)",
     "accounts:login": "sign-in",
     "accounts:logout": "sign-out",
     "accounts:password_reset": "password reset",
@@ -809,6 +812,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
     ids = {k: (v.get(kind) if isinstance(v, dict) else v) for k, v in tenant.ids.items()}
     pk = {  # by a word of the url name, first match wins
         "offers": ids["offer_id"],
+        "offer_detail": ids["offer_id"],
         "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
