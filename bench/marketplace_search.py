@@ -59,6 +59,13 @@ CITIES = (  # noqa: SIM905
 ).split()
 
 
+SYLLABLES = "ba be bo ka ke ko la le lo ma me mo na ne no pa pe po ra re ro sa se so ta te to va ve vo".split()  # noqa: SIM905
+VOCABULARY = [
+    "".join(random.Random(n).choices(SYLLABLES, k=random.Random(-n).randint(2, 4)))
+    for n in range(5000)
+]
+
+
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
@@ -101,7 +108,10 @@ def fill(rng: random.Random) -> None:
     for i in range(OFFERS):
         provider = providers[i % PROVIDERS]
         title = " ".join(rng.choices(WORDS, k=4)).capitalize()
-        description = " ".join(rng.choices(WORDS, k=60))
+        # Realistic text: mostly words from a large vocabulary, a few of the topical ones.
+        description = " ".join(
+            rng.choice(WORDS) if rng.random() < 0.04 else rng.choice(VOCABULARY) for _ in range(60)
+        )
         mode = rng.choice(["at_provider", "at_provider", "at_school", "to_be_agreed"])
         city = rng.choice(CITIES)
         lat, lon, prov = places[city]

@@ -5,7 +5,8 @@ Text (decisions MS-1, MS-2): `Offer.search_text` holds the folded, Snowball-stem
 the query goes through the same functions (`marketplace.text`).
 - PostgreSQL: the stored column `search_vector = to_tsvector('ck_dutch', search_text)` (a
   copy of the `dutch` configuration with `unaccent`, migration 0003) with a GIN index; a trigram (pg_trgm) GIN index on
-  `search_text` serves the compound match and typos (`<%`, word similarity, stems ≥ 5).
+  `search_text` serves the compound match, and typos (`<%`, word similarity, stems ≥ 5)
+  only when the exact words find nothing (slow on common text: decision MS-4).
 - SQLite: the FTS5 table `marketplace_offer_fts(stems, rev)`, rowid = offer id, written by
   `index_offers` from `refresh_search_text`; `rev` holds every stem reversed.
 - Compounds: Dutch compounds are head-final ("muziektheater" is a theater), so a query
@@ -82,6 +83,7 @@ class Filters:
     school: object | None = None  # a School the caller may act for
     within_km: Decimal | None = None
     sort: str = ""
+    typos: bool = False  # set by `search` when the exact words found nothing (PostgreSQL)
 
     def query(self) -> Query:
         return parse_query(self.q)
@@ -205,44 +207,42 @@ def _fts_excluded(query: Query) -> str:
 
 
 def _pg_word(stem: str, *, typos: bool) -> tuple[str, list]:
-    """The ids of offers containing the word: one branch per index (GIN tsvector, GIN
-    trigram for the compound regex and the typo similarity), so each uses its index."""
+    """A row predicate (no subquery: the planner may apply the facets first, or combine the
+    two GIN indexes in a BitmapOr): the stored tsvector, the compound regex on the trigram
+    index, and with `typos` the trigram word similarity."""
     if len(stem) < AFFIX_MIN:  # whole words (a Dutch stop word has no tsquery)
-        return f"{OFFERS_WHERE} o.search_text ~ %s)", [rf"\m{stem}\M"]
+        return "marketplace_offer.search_text ~ %s", [rf"\m{stem}\M"]
     sql = (
-        f"{OFFERS_WHERE} o.search_vector @@ to_tsquery('ck_dutch', %s)"
-        f" UNION ALL {OFFERS_WHERE_INNER} o.search_text ~ %s"
+        "(marketplace_offer.search_vector @@ to_tsquery('ck_dutch', %s)"
+        " OR marketplace_offer.search_text ~ %s"
     )
     params: list = [f"{stem}:*", rf"\m{stem}|{stem}\M"]
     if typos and len(stem) >= TYPO_MIN:
-        sql += f" UNION ALL {OFFERS_WHERE_INNER} %s <%% o.search_text"
+        sql += " OR %s <%% marketplace_offer.search_text"
         params.append(stem)
     return sql + ")", params
 
 
-OFFERS_WHERE_INNER = "SELECT o.id FROM marketplace_offer o WHERE"
-OFFERS_WHERE = f"({OFFERS_WHERE_INNER}"
-
-
-def _text_filter(qs, query: Query):
-    """Only the offers that match the text (both databases; see the module docstring)."""
+def _text_filter(qs, query: Query, *, typos: bool = False):
+    """Only the offers that match the text (both databases; see the module docstring).
+    `typos` (PostgreSQL): also words similar to a query word (used when nothing matched)."""
     if not query:
         return qs
     if _is_postgres():
         clauses, params = [], []
         for word in query.words:
-            sql, p = _pg_word(word, typos=True)
-            clauses.append(f"marketplace_offer.id IN {sql}")
+            sql, p = _pg_word(word, typos=typos)
+            clauses.append(sql)
             params += p
         for phrase in query.phrases:
             clauses.append(
-                f"marketplace_offer.id IN {OFFERS_WHERE}"
-                " o.search_vector @@ phraseto_tsquery('ck_dutch', %s) AND o.search_text ~ %s)"
+                "(marketplace_offer.search_vector @@ phraseto_tsquery('ck_dutch', %s)"
+                " AND marketplace_offer.search_text ~ %s)"
             )
             params += [" ".join(phrase), r"\m" + " ".join(phrase) + r"\M"]
         for word in query.excluded:
             sql, p = _pg_word(word, typos=False)
-            clauses.append(f"marketplace_offer.id NOT IN {sql}")
+            clauses.append(f"NOT {sql}")
             params += p
         return qs.extra(where=[" AND ".join(clauses)], params=params)  # noqa: S610
     where, params = [], []
@@ -338,7 +338,7 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=clock.AMSTERDAM)
 
 
-def _filtered(filters: Filters, *, without: str | None = None):
+def _filtered(filters: Filters, *, without: str | None = None, typos: bool | None = None):
     """The offers that pass every filter (but the facet `without`, for its counts)."""
     qs = searchable()
     for facet, codes in filters.codes.items():
@@ -364,7 +364,9 @@ def _filtered(filters: Filters, *, without: str | None = None):
         if point is None:
             return qs.none()
         qs = _with_distance(qs, point).filter(d2__lte=float(filters.within_km) ** 2)
-    return _text_filter(qs, filters.query())
+    if typos is None:
+        typos = filters.typos
+    return _text_filter(qs, filters.query(), typos=typos)
 
 
 def school_point(school) -> tuple[float, float] | None:
@@ -415,6 +417,9 @@ def search(filters: Filters) -> Result:
     query = filters.query()
     point = school_point(filters.school)
     qs = _filtered(filters)
+    if _is_postgres() and query.words and not filters.typos and not qs.exists():
+        filters.typos = True  # nothing matched exactly: allow typos (trigram similarity)
+        qs = _filtered(filters)
     if point is not None:
         qs = _with_distance(qs, point)
     qs = _with_rank(qs, query).annotate(

@@ -228,3 +228,11 @@ def test_the_order_is_deterministic():
 def test_bad_filters_are_422(query):
     with pytest.raises(ValidationFailed):
         search.filters_from(QueryDict(query))
+
+
+def test_typos_on_postgresql_when_nothing_matches_exactly():
+    from django.db import connection
+
+    o = offer(title="Een voorstelling over vriendschap")
+    expected = [o.pk] if connection.vendor == "postgresql" else []  # SQLite: no typo search
+    assert ids("q=vriendshap") == expected
