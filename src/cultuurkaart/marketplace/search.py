@@ -338,7 +338,13 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=clock.AMSTERDAM)
 
 
-def _filtered(filters: Filters, *, without: str | None = None, typos: bool | None = None):
+def _filtered(
+    filters: Filters,
+    *,
+    without: str | None = None,
+    typos: bool | None = None,
+    text: bool = True,
+):
     """The offers that pass every filter (but the facet `without`, for its counts)."""
     qs = searchable()
     for facet, codes in filters.codes.items():
@@ -364,6 +370,8 @@ def _filtered(filters: Filters, *, without: str | None = None, typos: bool | Non
         if point is None:
             return qs.none()
         qs = _with_distance(qs, point).filter(d2__lte=float(filters.within_km) ** 2)
+    if not text:
+        return qs
     if typos is None:
         typos = filters.typos
     return _text_filter(qs, filters.query(), typos=typos)
@@ -416,7 +424,8 @@ def search(filters: Filters) -> Result:
     distance (with a school), newest, id. `sort` puts its key first."""
     query = filters.query()
     point = school_point(filters.school)
-    qs = _filtered(filters)
+    # SQLite: the ranking join (`_with_rank`) already restricts to the matching offers.
+    qs = _filtered(filters, text=_is_postgres() or not query.positive)
     if _is_postgres() and query.words and not filters.typos and not qs.exists():
         filters.typos = True  # nothing matched exactly: allow typos (trigram similarity)
         qs = _filtered(filters)

@@ -102,7 +102,7 @@ def test_an_accepted_provider_creates_a_pending_offer(provider_api):
     offer = Offer.objects.get(pk=body["id"])
     assert offer.provider == provider
     assert offer.venue_postcode == "1012WX"
-    assert offer.venue_latitude is None
+    assert offer.venue_latitude is not None and offer.venue_province == "noord-holland"  # gazetteer
     assert AuditEntry.objects.filter(action="marketplace.offer.created", object_id=body["id"])
     detail = api.get(f"/offers/{body['id']}").json()
     assert detail["on_request"] is True
