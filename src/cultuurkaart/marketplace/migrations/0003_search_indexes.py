@@ -14,6 +14,8 @@ PG_UP = [
     "ALTER TABLE marketplace_offer ADD COLUMN search_vector tsvector"
     " GENERATED ALWAYS AS (to_tsvector('ck_dutch', search_text)) STORED",
     "CREATE INDEX IF NOT EXISTS offer_search_tsv ON marketplace_offer USING gin (search_vector)",
+    # Keep the heap narrow (long texts go to TOAST): the search scans offer rows (MS-4).
+    "ALTER TABLE marketplace_offer SET (toast_tuple_target = 256)",
     "CREATE INDEX IF NOT EXISTS offer_search_trgm ON marketplace_offer"
     " USING gin (search_text gin_trgm_ops)",
 ]
