@@ -803,3 +803,36 @@ class ProposalCreated(Out):
 class MessageCreated(Out):
     id: Id
     request_status: str
+
+
+# --- marketplace search, suggestions, providers (issue 11 points 4–5) ------------------------
+
+
+class OfferHitOut(OfferOut):
+    """An offer in a search result: `provider` (id), its distance from the `school` (km,
+    great circle, null without a school or a known venue) and whether it can be booked now
+    (on request, or a session whose booking deadline is ahead)."""
+
+    distance_km: float | None
+    bookable: bool
+
+
+class SupportPointOut(Out):
+    province: str
+    name: str
+    url: str
+
+
+class SuggestionsOut(Out):
+    comes_to_school: list[OfferHitOut]
+    nearby: list[OfferHitOut]
+    new_offers: list[OfferHitOut]
+    new_providers: list[OfferHitOut]
+    support_point: SupportPointOut | None
+
+
+class PublicProviderOut(Out):
+    id: Id
+    name: str
+    city: str
+    disciplines: list[str]

@@ -7,6 +7,7 @@ from . import (
     jobs,
     ledger,
     marketplace,
+    marketplace_search,
     memberships,
     orders,
     payouts,
@@ -34,6 +35,7 @@ for module in (
     vouchers,
     marketplace,
     requests,
+    marketplace_search,
     jobs,
 ):
     api.add_router("", module.router)

@@ -117,6 +117,8 @@ class Offer(models.Model):
     venue_city = models.CharField(_("plaats"), max_length=100, blank=True)
     venue_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     venue_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # The venue's province code from the gazetteer (search: "located there"), "" unknown.
+    venue_province = models.CharField(max_length=20, blank=True, default="", db_index=True)
     national = models.BooleanField(_("landelijk"), default=False)
     duration_minutes = models.PositiveIntegerField(_("duur in minuten"))
     price_model = models.CharField(max_length=12, choices=PriceModel.choices)

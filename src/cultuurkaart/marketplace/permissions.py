@@ -13,6 +13,7 @@ from cultuurkaart.core.permissions import (
 )
 
 PROVIDER = RoleName.PROVIDER
+BH, DP, TEACHER = RoleName.BUDGET_HOLDER, RoleName.DOCENT_PLUS, RoleName.TEACHER
 
 ACTIONS = register(
     provider_action(
@@ -23,6 +24,11 @@ ACTIONS = register(
     platform_action(
         "marketplace.moderate",
         "Offer worklist; approve, reject, hide and unhide offers; mark providers as trusted.",
+    ),
+    school_action(
+        "marketplace.search",
+        {BH, DP, TEACHER},
+        description="Search offers for the school (distance) and see its suggestions.",
     ),
     platform_action(
         "marketplace.manage_taxonomies",

@@ -9,6 +9,7 @@ from . import (
     urls_providers,
     urls_requests,
     urls_rosters,
+    urls_search,
     urls_vouchers,
     urls_weborders,
     urls_yearend,
@@ -73,4 +74,5 @@ urlpatterns = [
     *urls_vouchers.urlpatterns,
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
+    *urls_search.urlpatterns,
 ]

@@ -9,6 +9,7 @@ from cultuurkaart.weborders import queries as weborder_queries
 from .access import may, school_page
 from .forms import BudgetHolderChangeForm, SchoolSettingsForm, add_service_errors
 from .guide import year_guide
+from .views_search import suggestions_for
 
 
 @school_page("schools.view")
@@ -27,6 +28,7 @@ def dashboard(request, school):
             "guide": year_guide(school, request.user),
             "pending_weborders": pending,
             "can_decide": may(request, "weborders.decide", school.pk),
+            "suggestions": suggestions_for(request, school),
         },
     )
 

@@ -169,6 +169,7 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /requests/{offer_request_id}/withdraw": "marketplace.request",
     "POST /requests/{offer_request_id}/proposals": "marketplace.answer_requests",
     "POST /requests/{offer_request_id}/weborder": "marketplace.answer_requests",
+    "GET /schools/{school_id}/suggestions": "marketplace.search",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -208,11 +209,13 @@ API_PUBLIC = {
     "POST /code-requests": "an MBO student asks their school for a code",
     "POST /providers/applications": "a provider's application (SPEC §7)",
     "GET /taxonomies": "the marketplace's taxonomies (API.md)",
+    "GET /providers": "the public list of accepted providers (API.md)",
 }
 # Every signed-in person, whatever their role or tenant: a published offer (the world's
 # offers are published; the refusals for pending ones are in marketplace/tests).
 API_SIGNED_IN = {
     "GET /offers/{offer_id}": "a published offer; others only for its provider and the admin",
+    "GET /offers": "the search of published offers; `school` is checked with marketplace.search",
 }
 # Self-service: any signed-in person, about themselves only (no other person's data).
 API_SELF = {
@@ -229,6 +232,8 @@ API_SELF = {
 PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
+    "portals:school_offer_search": "marketplace.search",
+    "portals:school_offer_detail": "marketplace.search",
     "portals:school_settings": "schools.change_settings",
     "portals:school_budget_holder": "schools.change_budget_holder",
     "portals:backoffice": "core.view_backoffice",
@@ -355,6 +360,7 @@ PAGE_PUBLIC = {
     "portals:request_code": "an MBO student asks their school for a code",
     "portals:provider_apply": "a provider's application (SPEC §7)",
     "portals:provider_apply_done": "application received",
+    "portals:providers_public": "the public list of accepted providers (issue 11 point 5)",
     "accounts:login": "sign-in",
     "accounts:logout": "sign-out",
     "accounts:password_reset": "password reset",
@@ -896,6 +902,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
     pk = {  # by a word of the url name, first match wins
         "offers": ids["offer_id"],
         "requests": ids["offer_request_id"],
+        "offer_detail": ids["offer_id"],
         "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
         "invoice": ids["invoice_id"],
@@ -1044,9 +1051,10 @@ def test_roles_of_spec_1():
     assert roles("schools.change_budget_holder") == {BOARD}
     assert BOARD in roles("ledger.view") and BOARD in roles("orders.view_invoices")
     # Teachers and students: only the school's public page (their own things are
-    # self-service routes).
+    # self-service routes); teachers also search the marketplace for it (issue 11 point 4).
+    assert roles("marketplace.search") == {BH, DP, RoleName.TEACHER}
     for name, action in table.all_actions().items():
-        if name != "schools.view":
+        if name not in ("schools.view", "marketplace.search"):
             assert not {RoleName.TEACHER, RoleName.STUDENT} & action.roles, name
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from cultuurkaart.core.transitions import transition
 from cultuurkaart.providers import services as providers
 from cultuurkaart.providers.models import Provider
 
+from .. import text as text_module
 from ..constants import (
     DESCRIPTION_MAX,
     MATERIAL_FIELDS,
@@ -388,6 +388,16 @@ def _apply(offer: Offer, cleaned: dict[str, Any]) -> None:
     offer.venue_address = venue["address"]
     offer.venue_postcode = venue["postcode"]
     offer.venue_city = venue["city"]
+    if offer.venue_latitude is None:
+        locate_venue(offer)
+
+
+def locate_venue(offer: Offer) -> None:
+    """Coordinates and province of the venue from the offline gazetteer (search, MS-3)."""
+    from .. import geo
+
+    found = geo.place(offer.venue_city) if offer.venue_city else None
+    offer.venue_latitude, offer.venue_longitude, offer.venue_province = found or (None, None, "")
 
 
 def _save_relations(offer: Offer, cleaned: dict[str, Any], *, sessions_given: bool) -> None:
@@ -472,23 +482,24 @@ def clean_offer_lenient(data: dict[str, Any], offer: Offer) -> dict[str, Any]:
 
 def fold(text: str) -> str:
     """Lower case without accents ("Ideeën" → "ideeen"), spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.lower().split())
+    return text_module.fold(text)
 
 
 def search_text_for(offer: Offer) -> str:
     """Everything a text search reads of an offer, in one folded string: title,
-    description, provider, place and the Dutch and English labels of its terms. The search
-    (issue 11 point 4) adds stemming here, in this one function."""
+    description, provider, place and the Dutch and English labels of its terms, folded and
+    stemmed by the Snowball Dutch stemmer (`marketplace.text`, decision MS-1)."""
     terms = [offer.format]
     for field in ("disciplines", "levels", "themes"):
         terms += list(getattr(offer, field).all())
     parts = [offer.title, offer.description, offer.provider.name, offer.venue_city]
     parts += [label for t in terms for label in (t.label_nl, t.label_en)]
-    return fold(" ".join(p for p in parts if p))
+    return text_module.stem_text(" ".join(p for p in parts if p))
 
 
 def refresh_search_text(offer: Offer) -> None:
+    from .. import search
+
     offer.search_text = search_text_for(offer)
     Offer.objects.filter(pk=offer.pk).update(search_text=offer.search_text)
+    search.index_offers({offer.pk: offer.search_text})
