@@ -390,7 +390,9 @@ def test_a_whole_year_conserves_money_to_the_cent(national, start, ops, admin):
         # Every school starts with an order and members; then the year happens.
         opening = [("order", i, w, wo) for i, (w, wo, _) in enumerate(start)]
         opening += [("members", i, m, False) for i, (_, _, m) in enumerate(start)]
-        _run(opening + ops, schools, prog, admin, provider, provider_user, model)
+        # ... and before its end one more student's voucher is redeemed and a batch paid.
+        closing = [("student", 0, 3), ("payout",)]
+        _run(opening + ops + closing, schools, prog, admin, provider, provider_user, model)
         assert problems() == []
         with clock.frozen(MIDNIGHT):
             closed = jobs.run("close-year", {"programme": prog.pk})
