@@ -2,12 +2,14 @@
 
 Each app keeps its allowed moves in `constants.TRANSITIONS` (status → set of next statuses);
 services change a status only through `transition()`, which refuses any other move with
-409 `invalid-transition` (API.md) and names the object in words a person can read.
+409 `invalid-transition` (API.md) and names the object and both statuses in words a person can read (Dutch, translated).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
 
 from .errors import Conflict
 
@@ -21,9 +23,12 @@ def transition(obj, target: str, table: Mapping, *, field: str = "status", noun:
     otherwise raise 409 `invalid-transition`. The caller saves (inside its transaction)."""
     current = getattr(obj, field)
     if not allowed(table, current, target):
-        what = noun or f"a {obj._meta.model_name}"
-        raise Conflict(
-            f"{what[:1].upper()}{what[1:]} that is {current} cannot become {target}.",
-            type="invalid-transition",
-        )
+        what = str(noun or obj._meta.verbose_name)
+        labels = dict(obj._meta.get_field(field).flatchoices)
+        message = _("%(what)s met de status '%(current)s' kan niet '%(target)s' worden.") % {
+            "what": what[:1].upper() + what[1:],
+            "current": labels.get(current, current),
+            "target": labels.get(target, target),
+        }
+        raise Conflict(message, type="invalid-transition")
     setattr(obj, field, target)

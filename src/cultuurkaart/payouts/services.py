@@ -158,7 +158,7 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
         # One status check for the whole set (core.transitions); the update below moves
         # exactly the rows locked above, which are all `checked`.
         probe = WebOrder(status=S.CHECKED)
-        transition(probe, S.PAID_OUT, TRANSITIONS, noun="a web order")
+        transition(probe, S.PAID_OUT, TRANSITIONS, noun=_("een webbestelling"))
 
         per_provider: dict[int, list] = defaultdict(list)
         per_programme: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])

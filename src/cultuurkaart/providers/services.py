@@ -58,7 +58,7 @@ def _transition(provider: Provider, status: str) -> None:
             % {"status": provider.get_status_display()},
             type="invalid-transition",
         )
-    transition(provider, status, TRANSITIONS, noun="a provider")
+    transition(provider, status, TRANSITIONS, noun=_("een aanbieder"))
 
 
 def _locked(provider: Provider) -> Provider:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 from email_validator import EmailNotValidError, validate_email
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -66,7 +67,7 @@ class RegistryFileError(DomainError):
 
 
 def _transition(school: School, status: str) -> None:
-    transition(school, status, TRANSITIONS, noun="a school")
+    transition(school, status, TRANSITIONS, noun=gettext_lazy("een school"))
 
 
 def clean_email(value: Any, field: str, errors: list[dict]) -> str:

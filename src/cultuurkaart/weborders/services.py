@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, clock, mail
@@ -31,7 +32,7 @@ from .models import WebOrder
 
 S = WebOrderStatus
 MAX_STUDENTS = 100_000
-NOUN = "a web order"  # in the English message of 409 `invalid-transition` (core.transitions)
+NOUN = gettext_lazy("een webbestelling")  # in the message of 409 `invalid-transition`
 
 
 # --- hooks ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from cultuurkaart.core import calendar
 from cultuurkaart.core.errors import Conflict
@@ -24,11 +26,14 @@ def test_transition_moves_along_the_table_and_refuses_the_rest():
     assert school.status == SchoolStatus.CANCELLED
     school.status = SchoolStatus.REJECTED
     with pytest.raises(Conflict) as refused:
-        transition(school, SchoolStatus.ACTIVE, TRANSITIONS, noun="a school")
+        transition(school, SchoolStatus.ACTIVE, TRANSITIONS, noun="een school")
     assert refused.value.type == "invalid-transition"
     assert refused.value.status == 409
     assert school.status == SchoolStatus.REJECTED  # unchanged
-    assert "A school that is rejected cannot become active" in refused.value.message
+    assert refused.value.message == "Een school met de status 'Afgewezen' kan niet 'Actief' worden."
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        transition(school, SchoolStatus.ACTIVE, TRANSITIONS, noun=gettext_lazy("een school"))
+    assert refused.value.message == "A school with status 'Rejected' cannot become 'Active'."
 
 
 def test_allowed_reads_the_table():

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from cultuurkaart.core import audit, clock
 from cultuurkaart.core.errors import PermissionDenied, ValidationFailed
@@ -53,7 +54,7 @@ class ProviderNotAccepted(PermissionDenied):
 
 
 def transition_offer(offer: Offer, status: str) -> None:
-    transition(offer, status, TRANSITIONS, noun="an offer")
+    transition(offer, status, TRANSITIONS, noun=gettext_lazy("een aanbod"))
 
 
 def locked_offer(offer: Offer) -> Offer:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import audit, calendar, clock, mail
@@ -40,7 +41,7 @@ from ..models import Offer, OfferRequest, Proposal, RequestMessage, Term
 
 R = RequestStatus
 P = ProposalStatus
-NOUN = "a request"
+NOUN = gettext_lazy("een aanvraag")
 MAX_STUDENTS = 10_000
 # Statuses in which the thread is still open for messages.
 THREAD_OPEN = (*OPEN_REQUEST_STATUSES, R.ORDERED)

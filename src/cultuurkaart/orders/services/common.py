@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from cultuurkaart.core.errors import Conflict, DomainError, ValidationFailed
 from cultuurkaart.core.transitions import transition
@@ -51,7 +52,7 @@ def _refuse(type_: str, message: str) -> OrderRefused:
 
 
 def _transition(order: BudgetOrder, status: str) -> None:
-    transition(order, status, TRANSITIONS, noun="an order")
+    transition(order, status, TRANSITIONS, noun=gettext_lazy("een bestelling"))
 
 
 def vat_rate() -> Decimal:
