@@ -31,6 +31,8 @@ def _job(name: str, schedule) -> dict:
 
 
 app.conf.beat_schedule = {
+    # Tasks whose send failed at their commit (broker down, process killed) go out again.
+    "flush-outbox": {"task": "cultuurkaart.core.flush_outbox", "schedule": crontab()},
     # Objection periods end at 23:59:59; close them just after midnight.
     "close-objection-periods": _job("close-objection-periods", crontab(minute=5, hour=0)),
     "cancel-unpaid": _job("cancel-unpaid", crontab(minute=15, hour=0)),

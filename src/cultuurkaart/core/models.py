@@ -133,3 +133,22 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class OutboxTask(models.Model):
+    """A task handed to the broker, written in the transaction that dispatched it
+    (core.dispatch, production mode). Deleted once the broker has it; a row that stays
+    (the broker was down at the commit, or the process died between the commit and the
+    send) is sent again by `core.dispatch.flush_outbox()`. Holds ids, never personal data."""
+
+    task = models.CharField(max_length=120)
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()  # the real time (clock.wall_now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.created_at:%Y-%m-%d %H:%M} ({self.attempts})"

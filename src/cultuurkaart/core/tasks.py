@@ -36,3 +36,11 @@ def run_job(
         return {"skipped": True}
     except jobs.TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=jobs.backoff(self.request.retries)) from exc
+
+
+@shared_task(name="cultuurkaart.core.flush_outbox", ignore_result=True)
+def flush_outbox() -> dict:
+    """Send again the tasks that did not reach the broker at their commit (core.dispatch)."""
+    from .dispatch import flush_outbox as flush
+
+    return flush()

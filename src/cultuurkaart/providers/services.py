@@ -53,12 +53,16 @@ class ResponsePeriodOver(Conflict):
 def _transition(provider: Provider, status: str) -> None:
     """`core.transitions` with a refusal the portal can show in the person's language."""
     if not allowed(TRANSITIONS, provider.status, status):
-        raise Conflict(
-            _("Dit kan niet bij een aanbieder met de status '%(status)s'.")
-            % {"status": provider.get_status_display()},
-            type="invalid-transition",
-        )
+        _refuse(provider)
     transition(provider, status, TRANSITIONS, noun=_("een aanbieder"))
+
+
+def _refuse(provider: Provider) -> None:
+    raise Conflict(
+        _("Dit kan niet bij een aanbieder met de status '%(status)s'.")
+        % {"status": provider.get_status_display()},
+        type="invalid-transition",
+    )
 
 
 def _locked(provider: Provider) -> Provider:
@@ -242,6 +246,11 @@ def approve_provider(provider: Provider, *, actor) -> Provider:
     """Accept an application: the contact gets the provider role and a set-password link."""
     with transaction.atomic():
         provider = _locked(provider)
+        # Approval decides an application; an announced revocation goes back to accepted
+        # only through `withdraw_revocation` (a revoked-then-approved provider has no
+        # application to decide, and may have no contact to give the role to).
+        if provider.status != S.PENDING:
+            _refuse(provider)
         _transition(provider, S.ACCEPTED)
         provider.decided_at = clock.now()
         provider.save(update_fields=["status", "decided_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import os
 import subprocess
@@ -162,3 +163,107 @@ def test_a_failing_background_task_logs_its_type_not_its_message(settings, caplo
     dispatch_module._thread_main(Boom(), ())
     assert "ValueError" in caplog.text
     assert "jan@example.org" not in caplog.text
+
+
+# --- The outbox: a task survives a broker that is down at the commit --------------------
+
+
+class DownTask(FakeTask):
+    """A task whose broker refuses the connection."""
+
+    def apply_async(self, args=()):
+        raise ConnectionRefusedError("redis://127.0.0.1:1/0")
+
+
+class FakeApp:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[tuple] = []
+        self.fail = fail
+
+    def send_task(self, name, args=()):
+        if self.fail:
+            raise ConnectionRefusedError("still down")
+        self.sent.append((name, tuple(args)))
+
+
+@pytest.fixture
+def broker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+
+
+def _outbox():
+    from cultuurkaart.core.models import OutboxTask
+
+    return list(OutboxTask.objects.values_list("task", "args", "attempts", "last_error"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_task_leaves_nothing_in_the_outbox(broker):
+    task = FakeTask()
+    with transaction.atomic():
+        dispatch(task, 11)
+        assert _outbox() == [("cultuurkaart.tests.fake", [11], 0, "")]  # written with the data
+    assert task.enqueued == [(11,)]
+    assert _outbox() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_dispatch_leaves_no_outbox_row(broker):
+    task = FakeTask()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        dispatch(task, 12)
+        raise RuntimeError
+    assert _outbox() == [] and task.enqueued == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_down_at_the_commit_keeps_the_task_and_the_flush_sends_it(
+    broker, monkeypatch, caplog
+):
+    task = DownTask()
+    task.name = "cultuurkaart.memberships.send_invitation_mails"
+    with transaction.atomic():
+        dispatch(task, 42)
+    # The commit went through (the caller's data is saved); the task waits in the outbox.
+    assert _outbox() == [
+        ("cultuurkaart.memberships.send_invitation_mails", [42], 1, "ConnectionRefusedError")
+    ]
+    assert "ConnectionRefusedError" in caplog.text and "redis://" not in caplog.text
+
+    app = FakeApp()
+    monkeypatch.setattr(dispatch_module, "_celery", lambda: app)
+    # Within the grace minute the row may still be on its way: not sent yet.
+    assert dispatch_module.flush_outbox() == {"sent": 0, "failed": 0}
+    assert app.sent == []
+    assert dispatch_module.flush_outbox(grace=dt.timedelta(0)) == {"sent": 1, "failed": 0}
+    assert app.sent == [("cultuurkaart.memberships.send_invitation_mails", (42,))]
+    assert _outbox() == []
+    # Running it again sends nothing twice.
+    assert dispatch_module.flush_outbox(grace=dt.timedelta(0)) == {"sent": 0, "failed": 0}
+    assert len(app.sent) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_stops_at_the_first_failure_and_keeps_the_order(broker, monkeypatch):
+    for n in (1, 2, 3):
+        with transaction.atomic():
+            dispatch(DownTask(), n)
+    monkeypatch.setattr(dispatch_module, "_celery", lambda: FakeApp(fail=True))
+    assert dispatch_module.flush_outbox(grace=dt.timedelta(0)) == {"sent": 0, "failed": 1}
+    assert [(args, attempts) for _, args, attempts, _ in _outbox()] == [
+        ([1], 2),
+        ([2], 1),
+        ([3], 1),
+    ]
+    app = FakeApp()
+    monkeypatch.setattr(dispatch_module, "_celery", lambda: app)
+    assert dispatch_module.flush_outbox(grace=dt.timedelta(0)) == {"sent": 3, "failed": 0}
+    assert [args for _, args in app.sent] == [(1,), (2,), (3,)]
+
+
+def test_the_beat_schedule_flushes_the_outbox_every_minute():
+    from cultuurkaart.conf.celery import app
+
+    entry = app.conf.beat_schedule["flush-outbox"]
+    assert entry["task"] == "cultuurkaart.core.flush_outbox"
+    assert entry["schedule"].minute == set(range(60)) and entry["schedule"].hour == set(range(24))

@@ -34,6 +34,21 @@ def test_public_application_then_admin_approves(
     assert again.status_code == 409 and again.json()["type"] == "invalid-transition"
 
 
+@pytest.mark.parametrize("status", [S.REVOCATION_ANNOUNCED, S.REVOCATION_ON_HOLD])
+def test_approve_does_not_withdraw_a_revocation(admin_api, status):
+    """Found by the API fuzzer: revoke, then approve, gave a 500 (approval granted the role
+    to a contact again). Approval decides an application only; a revocation is withdrawn
+    through its own operation."""
+    provider = ProviderFactory(status=status, contact_email="")
+    response = admin_api.post(f"/admin/providers/{provider.pk}/approve")
+    assert response.status_code == 409, response.content
+    assert response.json()["type"] == "invalid-transition"
+    provider.refresh_from_db()
+    assert provider.status == status
+    withdrawn = admin_api.post(f"/admin/providers/{provider.pk}/revocation/withdraw")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "accepted"
+
+
 def test_application_missing_a_criterion_says_which(db, api_as):
     data = application_data()
     data["criteria"]["employed_by_school"] = True
