@@ -13,7 +13,7 @@ from cultuurkaart.marketplace.models import Offer
 from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, paginate
 from .marketplace import offer_out
 from .marketplace import router as offers_router
-from .permissions import school_for
+from .permissions import check_school, school_for
 from .schemas import OfferHitOut, PublicProviderOut, SuggestionsOut
 
 router = Router(tags=["marketplace"])
@@ -41,6 +41,11 @@ class SearchParams(Schema):
     date_until: str | None = None
     school: str | None = Field(None, description="a school you act for: gives distance_km")
     within_km: str | None = Field(None, description="needs school")
+    fits_budget: bool | None = Field(
+        None,
+        description="needs school: one group (a group price, or a price per student times "
+        "group_size, default 25) fits the school's collective budget minus its projected spend",
+    )
     sort: str | None = Field(None, description="relevance, distance, newest or price")
 
 
@@ -68,6 +73,9 @@ def search_offers(request, params: Query[SearchParams]):
     school = None
     if params.school:
         school = school_for(request, params.school, action="marketplace.search")
+        if params.fits_budget:
+            # the remaining budget is the school's money: only for who may see the ledger
+            check_school(request, school.pk, "ledger.view")
     result = run_search(request, school)
     qs = result.queryset.prefetch_related(*PREFETCH)
     return paginate(request, qs, lambda offer: hit_out(offer, result))

@@ -14,6 +14,11 @@ class MarketplaceConfig(AppConfig):
         # A revocation that takes effect hides the provider's offers in the same transaction.
         providers.register_revocation_hook(hide_offers_of)
 
+        from .services.offers import provider_updated
+
+        # A new provider name is in the search text of its offers at once.
+        providers.register_update_hook(provider_updated)
+
         from cultuurkaart.weborders import services as weborders
 
         from .services.requests import weborder_ended

@@ -82,6 +82,7 @@ class Filters:
     date_until: dt.date | None = None
     school: object | None = None  # a School the caller may act for
     within_km: Decimal | None = None
+    fits_budget: bool = False  # needs school: one group's price fits what remains
     sort: str = ""
     typos: bool = False  # set by `search` when the exact words found nothing (PostgreSQL)
 
@@ -146,6 +147,9 @@ def filters_from(params, school=None) -> Filters:
         raise _error("within_km", "within_km needs school")
     if sort == "distance" and school is None:
         raise _error("sort", "sort=distance needs school")
+    fits_budget = _true(params.get("fits_budget"), "fits_budget")
+    if fits_budget and school is None:
+        raise _error("fits_budget", "fits_budget needs school")
     filters = Filters(
         q=(params.get("q") or "")[:500],
         codes=codes,
@@ -158,6 +162,7 @@ def filters_from(params, school=None) -> Filters:
         date_until=_date(params.get("date_until"), "date_until"),
         school=school,
         within_km=within,
+        fits_budget=fits_budget,
         sort=sort,
     )
     if "\x00" in filters.q:
@@ -334,6 +339,24 @@ def _price_per_student():
     )
 
 
+def _price_per_group():
+    """What one group costs the school (decision MR12): a group price as it is, a price per
+    student times a class of 25 (the default group size of API.md)."""
+    return Case(
+        When(price_model=PriceModel.PER_GROUP, then=F("price")),
+        default=F("price") * Value(DEFAULT_GROUP_SIZE),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+
+
+def remaining_budget(school) -> Decimal | None:
+    """The school's collective budget now minus its projected spend (accepted proposals and
+    pending web orders from requests); None without a current programme."""
+    from .services.request_insights import projected_spend
+
+    return projected_spend(school).remaining
+
+
 def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=clock.AMSTERDAM)
 
@@ -356,6 +379,11 @@ def _filtered(
         qs = qs.filter(location_mode=LocationMode.AT_SCHOOL)
     if filters.max_price_per_student is not None:
         qs = qs.alias(pps=_price_per_student()).filter(pps__lte=filters.max_price_per_student)
+    if filters.fits_budget:
+        remaining = remaining_budget(filters.school)
+        if remaining is None or remaining < 0:
+            return qs.none()
+        qs = qs.alias(ppg=_price_per_group()).filter(ppg__lte=remaining)
     if filters.date_from or filters.date_until:
         sessions = OfferSession.objects.filter(offer=OuterRef("pk"))
         if filters.date_from:

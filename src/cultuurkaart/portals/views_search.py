@@ -53,11 +53,18 @@ def _page_number(request) -> int:
 def school_offer_search(request, school):
     """Search box, facets with counts, sort, paging; the filters stay in the URL."""
     error = None
+    # "fits my remaining budget" shows the school's money: only for who may see the ledger
+    budget_view = may(request, "ledger.view", school.pk)
+    params = request.GET
+    if not budget_view and "fits_budget" in params:
+        params = params.copy()
+        params.pop("fits_budget")
     try:
-        filters = offer_search.filters_from(request.GET, school)
+        filters = offer_search.filters_from(params, school)
     except ValidationFailed as exc:
         error = exc.errors[0]["message"] if exc.errors else str(exc)
         filters = offer_search.Filters(school=school)
+    remaining = offer_search.remaining_budget(school) if budget_view else None
     result = offer_search.search(filters)
     count = result.queryset.count()
     number = _page_number(request)
@@ -84,6 +91,8 @@ def school_offer_search(request, school):
             "page": number,
             "pages": pages,
             "query": keep.urlencode(),
+            "budget_view": budget_view,
+            "remaining": remaining,
             "sorts": [
                 ("", "Standaard"),
                 ("relevance", "Relevantie"),

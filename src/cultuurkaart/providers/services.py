@@ -385,6 +385,8 @@ def update_provider(
             provider.iban_hold_until = iban_hold_until(provider.iban_changed_at)
             changed += ["iban_changed_at", "iban_hold_until"]
         provider.save(update_fields=changed)
+        for hook in list(_update_hooks):
+            hook(provider, set(changed))
         audit.record(
             "providers.provider.updated",
             actor=actor,
@@ -414,6 +416,16 @@ def update_provider(
                     },
                 )
     return provider
+
+
+_update_hooks: list[Callable[[Provider, set[str]], Any]] = []
+
+
+def register_update_hook(fn: Callable[[Provider, set[str]], Any]) -> None:
+    """Called with the provider and the names of the changed fields, in the transaction of
+    `update_provider` (the marketplace re-indexes its offers when the name changes)."""
+    if fn not in _update_hooks:
+        _update_hooks.append(fn)
 
 
 def payout_hold(provider: Provider, at: dt.datetime) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.models import User
@@ -24,19 +25,23 @@ def _reason(reason: Any) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
     if "\x00" in text:
         raise ValidationFailed(
-            "The reason contains an invalid character.",
-            errors=[{"field": "reason", "code": "invalid", "message": "Ongeldig teken."}],
+            _("Ongeldig teken."),
+            errors=[{"field": "reason", "code": "invalid", "message": _("Ongeldig teken.")}],
         )
     if not text:
         raise ValidationFailed(
-            "A reason is required.",
-            errors=[{"field": "reason", "code": "required", "message": "Vul een reden in."}],
+            _("Vul een reden in."),
+            errors=[{"field": "reason", "code": "required", "message": _("Vul een reden in.")}],
         )
     if len(text) > REASON_MAX:
         raise ValidationFailed(
-            "The reason is too long.",
+            _("Maximaal %(n)s tekens.") % {"n": REASON_MAX},
             errors=[
-                {"field": "reason", "code": "too-long", "message": f"Maximaal {REASON_MAX} tekens."}
+                {
+                    "field": "reason",
+                    "code": "too-long",
+                    "message": _("Maximaal %(n)s tekens.") % {"n": REASON_MAX},
+                }
             ],
         )
     return text
@@ -52,8 +57,12 @@ def _moderate(
         offer = locked_offer(offer)
         before = offer.status
         if only_from and before != only_from:
+            labels = dict(S.choices)
             raise Conflict(
-                f"An offer that is {before} cannot be {action} (only a {only_from} one).",
+                _(
+                    "Dit kan alleen bij een aanbod met de status '%(only)s'; dit aanbod is '%(now)s'."
+                )
+                % {"only": labels.get(only_from, only_from), "now": labels.get(before, before)},
                 type="invalid-transition",
             )
         transition_offer(offer, target)

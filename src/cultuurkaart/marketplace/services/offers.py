@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from cultuurkaart.core import audit, clock
 from cultuurkaart.core.errors import PermissionDenied, ValidationFailed
@@ -264,7 +264,7 @@ def clean_offer(data: dict[str, Any], *, current: Offer | None = None) -> dict[s
     out["cjp_discount"] = _text(data, "cjp_discount", errors, required=False, max_length=200)
     out["sessions"] = _sessions(data.get("sessions"), errors)
     if errors:
-        raise ValidationFailed("The offer has invalid fields.", errors=errors)
+        raise ValidationFailed(gettext("Het aanbod heeft ongeldige velden."), errors=errors)
     return out
 
 
@@ -504,3 +504,14 @@ def refresh_search_text(offer: Offer) -> None:
     offer.search_text = search_text_for(offer)
     Offer.objects.filter(pk=offer.pk).update(search_text=offer.search_text)
     search.index_offers({offer.pk: offer.search_text})
+
+
+def provider_updated(provider: Provider, changed: set[str]) -> None:
+    """Provider update hook: the provider's name is in the search text of each of its
+    offers, so a new name is found (and the old one no longer) at once."""
+    if "name" not in changed:
+        return
+    offers = Offer.objects.filter(provider=provider).select_related("provider", "format")
+    for offer in offers.prefetch_related("disciplines", "levels", "themes").order_by("pk"):
+        offer.provider = provider
+        refresh_search_text(offer)

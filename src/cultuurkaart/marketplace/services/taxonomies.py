@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cultuurkaart.core import audit
 from cultuurkaart.core.errors import Conflict, ValidationFailed
@@ -92,7 +93,7 @@ def add_term(vocabulary: str, data: dict[str, Any], *, actor) -> Term:
         errors.append({"field": "code", "code": "taken", "message": "Deze code bestaat al."})
     cleaned = _clean(data, errors, vocabulary=vocabulary)
     if errors:
-        raise ValidationFailed("The term has invalid fields.", errors=errors)
+        raise ValidationFailed(gettext("De term heeft ongeldige velden."), errors=errors)
     with transaction.atomic():
         term = Term.objects.create(vocabulary=vocabulary, code=code, **cleaned)
         audit.record("marketplace.term.added", actor=actor, obj=term, data={"code": code})
@@ -115,7 +116,7 @@ def update_term(term: Term, data: dict[str, Any], *, actor) -> Term:
         elif Term.objects.filter(vocabulary=term.vocabulary, code=code).exists():
             errors.append({"field": "code", "code": "taken", "message": "Deze code bestaat al."})
     if errors:
-        raise ValidationFailed("The term has invalid fields.", errors=errors)
+        raise ValidationFailed(gettext("De term heeft ongeldige velden."), errors=errors)
     with transaction.atomic():
         changed = {k for k, v in cleaned.items() if getattr(term, k) != v}
         for key, value in cleaned.items():

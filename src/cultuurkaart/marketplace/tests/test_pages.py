@@ -193,7 +193,7 @@ def test_the_back_office_worklist_and_actions(admin):
     assert published.status == OfferStatus.PUBLISHED
     # refused move: a message, no change
     response = client.post(f"/backoffice/aanbod/{published.pk}/goedkeuren/", follow=True)
-    assert "cannot be approved" in response.content.decode()
+    assert "Dit kan alleen bij een aanbod met de status" in response.content.decode()
     history = client.get(f"/backoffice/aanbod/{published.pk}/").content.decode()
     assert "marketplace.offer.hidden" in history
 

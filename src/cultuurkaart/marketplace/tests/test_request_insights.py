@@ -116,3 +116,80 @@ def test_responsiveness_from_the_audit_trail(setup, settings):
     other = provider_person()[0]
     assert insights.responsiveness(other).share_in_time is None
     assert silent.pk  # counted through the audit trail only
+
+
+def test_fits_my_remaining_budget_filter(setup, api_as):
+    """Point 8: "fits my remaining budget" keeps the offers of which one group costs at most
+    the collective budget minus the projected spend (decision MR12)."""
+    from django.http import QueryDict
+
+    from cultuurkaart.marketplace import search
+
+    school, bh, _provider, person, offer = setup
+    with at():
+        _agree(offer, school, bh, person, "2024-04-01", "700.00")  # 1000 - 700 = 300 left
+        group_fits = make_offer(
+            provider_person()[0],
+            status=OfferStatus.PUBLISHED,
+            price_model="per_group",
+            price="300.00",
+            group_size=30,
+        )
+        group_over = make_offer(
+            provider_person()[0],
+            status=OfferStatus.PUBLISHED,
+            price_model="per_group",
+            price="300.01",
+            group_size=30,
+        )
+        students_fit = make_offer(
+            provider_person()[0],
+            status=OfferStatus.PUBLISHED,
+            price_model="per_student",
+            price="12.00",
+        )
+        students_over = make_offer(  # a class of 25 × 12.01 = 300.25
+            provider_person()[0],
+            status=OfferStatus.PUBLISHED,
+            price_model="per_student",
+            price="12.01",
+        )
+        small_group = make_offer(  # a group of 10 for 299.99
+            provider_person()[0],
+            status=OfferStatus.PUBLISHED,
+            price_model="per_group",
+            price="299.99",
+            group_size=10,
+        )
+
+        def found(query):
+            filters = search.filters_from(QueryDict(query), school)
+            return set(search.search(filters).queryset.values_list("id", flat=True))
+
+        everything = found("")
+        assert {group_over.pk, students_over.pk} <= everything
+        fitting = found("fits_budget=true")
+        assert {group_fits.pk, students_fit.pk, small_group.pk} <= fitting
+        assert not {group_over.pk, students_over.pk} & fitting
+        assert offer.pk in fitting  # 7.50 × 25 = 187.50
+        with pytest.raises(search.ValidationFailed):
+            search.filters_from(QueryDict("fits_budget=true"))  # needs a school
+
+        # the API: the budget holder may; a teacher may search but not see the budget
+        bh_client = api_as(bh)
+        body = bh_client.get(f"/api/v1/offers?school={school.pk}&fits_budget=true").json()
+        assert {int(hit["id"]) for hit in body["results"]} == fitting
+        teacher = with_role(UserFactory(), RoleName.TEACHER, school=school)
+        refused = api_as(teacher).get(f"/api/v1/offers?school={school.pk}&fits_budget=true")
+        assert refused.status_code == 403
+        # the page: the box and the amount for the budget holder, ignored for a teacher
+        url = reverse("portals:school_offer_search", args=[school.pk])
+        page = client_for(bh).get(url + "?fits_budget=true").content.decode()
+        assert 'name="fits_budget"' in page and "300,00" in page
+        teacher_page = client_for(teacher).get(url + "?fits_budget=true")
+        assert teacher_page.status_code == 200
+        assert 'name="fits_budget"' not in teacher_page.content.decode()
+    with at():
+        # a second agreement takes more than what is left: nothing fits
+        _agree(offer, school, bh, person, "2024-04-02", "301.00")
+        assert found("fits_budget=true") == set()

@@ -236,3 +236,28 @@ def test_typos_on_postgresql_when_nothing_matches_exactly():
     o = offer(title="Een voorstelling over vriendschap")
     expected = [o.pk] if connection.vendor == "postgresql" else []  # SQLite: no typo search
     assert ids("q=vriendshap") == expected
+
+
+def test_a_provider_rename_refreshes_the_search_text_of_its_offers():
+    """The provider's name is searchable; a new name is found at once, the old one no longer
+    (providers.register_update_hook → offers.provider_updated)."""
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.tests.factories import UserFactory, with_role
+    from cultuurkaart.providers import services as providers
+    from cultuurkaart.providers.tests.test_services import _data
+
+    first = offer(title="Een voorstelling")
+    second = make_offer(first.provider, status=P, title="Nog een voorstelling")
+    other = offer(title="Een andere voorstelling")
+    provider = first.provider
+    user = with_role(UserFactory(), RoleName.PROVIDER, provider=provider)
+    assert set(ids("q=aanbod")) == {first.pk, second.pk, other.pk}  # "Stichting Aanbod"
+    provider = providers.update_provider(
+        provider, _data(provider, name="Theatergroep Kwast"), actor=user
+    )
+    assert set(ids("q=kwast")) == {first.pk, second.pk}
+    assert other.pk in ids("q=aanbod") and first.pk not in ids("q=aanbod")
+    # a change of another field leaves the text as it is
+    before = set(Offer.objects.values_list("search_text", flat=True))
+    providers.update_provider(provider, _data(provider, sector="Erfgoed"), actor=user)
+    assert set(Offer.objects.values_list("search_text", flat=True)) == before
