@@ -8,18 +8,18 @@ import datetime as dt
 
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.idempotency import idempotent
 from cultuurkaart.core.money import to_api
 from cultuurkaart.payouts import services
-from cultuurkaart.payouts.models import PayoutBatch
+from cultuurkaart.payouts.models import Correction, PayoutBatch
 from cultuurkaart.payouts.sepa import sepa_xml
 
 from .base import errors, file_download, path_id
 from .permissions import require
-from .schemas import PayoutBatchOut
+from .schemas import CorrectionOut, PayoutBatchOut
 
 router = Router(tags=["payouts"])
 XML = "application/xml"
@@ -45,6 +45,7 @@ def serialize_batch(batch: PayoutBatch) -> dict:
                 "vouchers": [str(pk) for pk in item["vouchers"]],
                 "gross": to_api(item["gross"]),
                 "fee": to_api(item["fee"]),
+                "deducted": to_api(item["deducted"]),
                 "net": to_api(item["net"]),
             }
             for item in services.batch_items(batch)
@@ -60,6 +61,7 @@ def serialize_batch(batch: PayoutBatch) -> dict:
         ],
         "total_gross": to_api(batch.total_gross),
         "total_fee": to_api(batch.total_fee),
+        "total_deducted": to_api(batch.total_deducted),
         "total_net": to_api(batch.total_net),
     }
 
@@ -109,3 +111,37 @@ def sepa(request, payout_id: str):
     response = HttpResponse(sepa_xml(batch), content_type=XML)
     response["Content-Disposition"] = f'attachment; filename="uitbetaling-{batch.pk}-sepa.xml"'
     return response
+
+
+class CorrectionIn(Schema):
+    reason: str = Field(max_length=2000)
+
+
+def serialize_correction(correction: Correction) -> dict:
+    return {
+        "id": str(correction.pk),
+        "weborder": str(correction.weborder_id),
+        "status": correction.weborder.status,
+        "amount": to_api(correction.amount),
+        "fee": to_api(correction.fee),
+        "owed": to_api(correction.net),
+        "settled": to_api(correction.settled),
+    }
+
+
+@router.post(
+    "/admin/weborders/{weborder_id}/correction",
+    response={201: CorrectionOut, **errors(401, 403, 404, 409, 413, 422)},
+)
+def correct(request, weborder_id: str, payload: CorrectionIn):
+    """A paid web order found wrong afterwards (SPEC §8): a new ledger entry gives the school
+    its money back; the provider's next payouts are reduced by what it received. Only a
+    `paid_out` web order (else 409 `invalid-transition`), once."""
+    from cultuurkaart.weborders.models import WebOrder
+
+    require(request, "payouts.correct")
+    weborder = WebOrder.objects.filter(pk=path_id(weborder_id)).first()
+    if weborder is None:
+        raise Http404
+    correction = services.correct_paid_weborder(weborder, reason=payload.reason, actor=request.user)
+    return Status(201, serialize_correction(correction))

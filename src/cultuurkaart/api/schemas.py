@@ -578,6 +578,7 @@ class PayoutItemOut(Out):
     vouchers: list[Id] = []
     gross: Money
     fee: Money
+    deducted: Money = "0.00"  # corrections of earlier payouts settled here
     net: Money
 
 
@@ -596,7 +597,18 @@ class PayoutBatchOut(Out):
     held: list[PayoutHeldOut]
     total_gross: Money
     total_fee: Money
+    total_deducted: Money = "0.00"
     total_net: Money
+
+
+class CorrectionOut(Out):
+    id: Id
+    weborder: Id
+    status: str  # the web order's: "corrected"
+    amount: Money  # back to the school
+    fee: Money  # given up
+    owed: Money  # what the provider received, deducted from its next payouts
+    settled: Money
 
 
 # --- individual budget and vouchers --------------------------------------------------------------

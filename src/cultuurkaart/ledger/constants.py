@@ -26,6 +26,9 @@ class AccountKind(models.TextChoices):
     VAT_PAYABLE = "vat_payable", _("Af te dragen btw")
     PROVIDER_PAYABLE = "provider_payable", _("Te betalen aan acceptanten")
     PROVIDER_FEE_INCOME = "provider_fee_income", _("Bijdrage acceptanten (5%)")
+    # What a provider owes back after a correction of a paid web order; settled by
+    # deduction from its next payouts (payouts.services.correct_paid_weborder).
+    PROVIDER_RECEIVABLE = "provider_receivable", _("Te vorderen van acceptanten")
     REFUND_PAYABLE = "refund_payable", _("Terug te betalen aan scholen")
     THIRD_PARTY_PAYABLE = "third_party_payable", _("Terug te betalen aan derden")
 

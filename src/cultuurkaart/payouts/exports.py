@@ -74,7 +74,14 @@ def specification(item: PayoutItem) -> bytes:
     sheet.write_string(total, 0, _("Totaal"), bold)
     sheet.write_number(total, 4, float(item.gross), money_bold)
     sheet.write_number(total, 5, float(item.fee), money_bold)
-    sheet.write_number(total, 6, float(item.net), money_bold)
+    sheet.write_number(total, 6, float(item.lines_net), money_bold)
+    if item.deducted:
+        total += 1
+        sheet.write_string(total, 0, _("Verrekend met correcties na eerdere uitbetalingen"))
+        sheet.write_number(total, 6, -float(item.deducted), money)
+        total += 1
+        sheet.write_string(total, 0, _("Overgemaakt"), bold)
+        sheet.write_number(total, 6, float(item.net), money_bold)
     sheet.write_string(total + 2, 0, _("De btw over de activiteit is de zaak van de aanbieder."))
     book.close()
     return buffer.getvalue()

@@ -113,8 +113,15 @@ def render_specification(item: PayoutItem) -> bytes:
     totals = [
         (_("Totaal bedrag webbestellingen"), item.gross, False),
         (_("Ingehouden bijdrage 5%"), item.fee, False),
-        (_("Uitbetaald (95%)"), item.net, True),
     ]
+    if item.deducted:
+        # corrections of earlier payouts (payouts.Correction), settled here
+        totals.append(
+            (_("Verrekend met correcties na eerdere uitbetalingen"), item.deducted, False)
+        )
+        totals.append((_("Overgemaakt"), item.net, True))
+    else:
+        totals.append((_("Uitbetaald (95%)"), item.net, True))
     for label, value, bold in totals:
         pdf.set_font("helvetica", "B" if bold else "", 10)
         pdf.cell(label_w, 6.5, _t(label), align="R", border="T" if bold else 0)

@@ -7,6 +7,11 @@ from cultuurkaart.core.permissions import platform_action, provider_action, regi
 
 ACTIONS = register(
     platform_action("payouts.manage", "Make payout batches, see them and download the SEPA file."),
+    platform_action(
+        "payouts.correct",
+        "Correct a paid web order: the money back to the school, deducted from the provider's "
+        "next payouts.",
+    ),
     provider_action(
         "payouts.view_own",
         {RoleName.PROVIDER},

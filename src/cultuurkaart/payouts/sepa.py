@@ -45,7 +45,8 @@ def sepa_xml(batch: PayoutBatch) -> bytes:
         config["BIC"] = settings.CK_PAYEE_BIC
     transfer = SepaTransfer(config, schema=SCHEMA, clean=True)
     execution = clock.today()
-    for item in batch.items.order_by("provider_id", "id"):
+    # An item whose net went entirely to settling corrections transfers nothing.
+    for item in batch.items.filter(net__gt=0).order_by("provider_id", "id"):
         payment = {
             "name": item.name,
             "IBAN": item.iban,

@@ -16,9 +16,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from cultuurkaart.core import audit, clock
+from cultuurkaart.core import audit, clock, mail
+from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.money import ZERO, quantize
 from cultuurkaart.core.transitions import transition
 from cultuurkaart.ledger import services as ledger
@@ -31,7 +33,7 @@ from cultuurkaart.weborders.models import WebOrder
 
 from .constants import FEE_RATE, HoldReason
 from .exceptions import NothingToPay
-from .models import PayoutBatch, PayoutItem, PayoutLine
+from .models import Correction, Deduction, PayoutBatch, PayoutItem, PayoutLine
 
 S = WebOrderStatus
 
@@ -113,14 +115,42 @@ def preview(*, until: dt.datetime | None = None) -> dict:
         row["fee"] += fee
         row["net"] += net
     items = sorted(per.values(), key=lambda r: r["provider"].pk)
+    open_corrections = list(_open_corrections(per))
+    for row in items:
+        plan = _settle(
+            row["net"], [c for c in open_corrections if c.provider_id == row["provider"].pk]
+        )
+        row["deducted"] = sum((d for _c, d in plan), ZERO)
+        row["net"] -= row["deducted"]
     return {
         "until": until,
         "items": items,
         "held": sorted(held.values(), key=lambda h: h["provider"]),
         "total_gross": sum((r["gross"] for r in items), ZERO),
         "total_fee": sum((r["fee"] for r in items), ZERO),
+        "total_deducted": sum((r["deducted"] for r in items), ZERO),
         "total_net": sum((r["net"] for r in items), ZERO),
     }
+
+
+def _open_corrections(provider_ids):
+    """Corrections of these providers not yet fully deducted, oldest first."""
+    return Correction.objects.filter(
+        provider_id__in=list(provider_ids), settled__lt=F("net")
+    ).order_by("pk")
+
+
+def _settle(available: Decimal, corrections) -> list[tuple[Correction, Decimal]]:
+    """What to deduct from a provider's payout of `available` (net of fees): its open
+    corrections oldest first, each as far as the payout goes (decision PO7)."""
+    plan = []
+    for correction in corrections:
+        take = min(correction.open, available)
+        if take <= 0:
+            break
+        plan.append((correction, take))
+        available -= take
+    return plan
 
 
 def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> PayoutBatch:
@@ -146,6 +176,13 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             .values_list("pk", flat=True)
         )
         voucher_rows = _voucher_rows(Voucher.objects.filter(pk__in=locked_vouchers))
+        # Then the providers' open corrections (WebOrder → Voucher → Correction → Accounts):
+        # a correction made meanwhile waits, and is deducted in this batch or the next.
+        corrections = list(
+            _open_corrections(
+                {row[1] for row in locked} | {row[1] for row in voucher_rows}
+            ).select_for_update(of=("self",), no_key=True)
+        )
         providers = Provider.objects.in_bulk(
             {row[1] for row in locked} | {row[1] for row in voucher_rows}
         )
@@ -172,13 +209,24 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             sums[1] += fee
             sums[2] += net
 
+        # Corrections of earlier payouts are deducted from what each provider gets now.
+        settle: dict[int, list[tuple[Correction, Decimal]]] = {
+            provider_id: _settle(
+                sum((line[3] for line in lines), ZERO),
+                [c for c in corrections if c.provider_id == provider_id],
+            )
+            for provider_id, lines in per_provider.items()
+        }
+        deducted = {p: sum((d for _c, d in plan), ZERO) for p, plan in settle.items()}
+        total_deducted = sum(deducted.values(), ZERO)
         batch = PayoutBatch.objects.create(
             created_at=now,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             until=until,
             total_gross=sum((s[0] for s in per_programme.values()), ZERO),
             total_fee=sum((s[1] for s in per_programme.values()), ZERO),
-            total_net=sum((s[2] for s in per_programme.values()), ZERO),
+            total_deducted=total_deducted,
+            total_net=sum((s[2] for s in per_programme.values()), ZERO) - total_deducted,
             held=sorted(held.values(), key=lambda h: h["provider"]),
         )
         items = []
@@ -193,7 +241,8 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
                     bic=(provider.bic or "").upper(),
                     gross=sum((line[1] for line in lines), ZERO),
                     fee=sum((line[2] for line in lines), ZERO),
-                    net=sum((line[3] for line in lines), ZERO),
+                    deducted=deducted[provider_id],
+                    net=sum((line[3] for line in lines), ZERO) - deducted[provider_id],
                 )
             )
         PayoutItem.objects.bulk_create(items)
@@ -202,6 +251,19 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
             for item in items:
                 item.pk = by_provider[item.provider_id]
         item_of = {item.provider_id: item for item in items}
+        if total_deducted:
+            Deduction.objects.bulk_create(
+                [
+                    Deduction(item=item_of[provider_id], correction=correction, amount=amount)
+                    for provider_id, plan in sorted(settle.items())
+                    for correction, amount in plan
+                ]
+            )
+            for plan in settle.values():
+                for correction, amount in plan:
+                    Correction.objects.filter(pk=correction.pk).update(
+                        settled=F("settled") + amount
+                    )
         ids = [row[0] for row in rows]
         _insert_lines(
             [
@@ -233,6 +295,16 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
                 lines.append(
                     (ledger.account(AccountKind.PROVIDER_FEE_INCOME, programme=programme_id), -fee)
                 )
+        for plan in settle.values():
+            for correction, amount in plan:  # the receivable of each settled correction
+                lines.append(
+                    (
+                        ledger.account(
+                            AccountKind.PROVIDER_RECEIVABLE, programme=correction.programme_id
+                        ),
+                        -amount,
+                    )
+                )
         batch.entry = ledger.post_entry(
             kind=EntryKind.PAYOUT,
             description=_("Uitbetaling %(id)s aan acceptanten") % {"id": batch.pk},
@@ -250,6 +322,7 @@ def create_payout_batch(*, until: dt.datetime | None = None, actor=None) -> Payo
                 "weborders": len(ids),
                 "vouchers": len(voucher_rows),
                 "held": len(held),
+                "total_deducted": str(batch.total_deducted),
                 "total_net": str(batch.total_net),
             },
         )
@@ -307,7 +380,82 @@ def batch_items(batch: PayoutBatch) -> list[dict]:
             "vouchers": sorted(vouchers[item.pk]),
             "gross": item.gross,
             "fee": item.fee,
+            "deducted": item.deducted,
             "net": item.net,
         }
         for item in batch.items.order_by("provider_id", "id")
     ]
+
+
+# --- corrections after payout ---------------------------------------------------------------
+
+
+def correct_paid_weborder(weborder: WebOrder, *, reason: str, actor=None) -> Correction:
+    """A paid web order found wrong afterwards (SPEC §8): never an edit, a new entry. The
+    school gets the amount back in the buckets the approval took it from; the platform gives
+    up the fee; the provider owes what it received (the line's net), booked as a receivable
+    and deducted from its next payouts (`create_payout_batch`). Only a `paid_out` web order
+    (anything else 409 `invalid-transition`); once (the unique `Correction.weborder`)."""
+    reason = reason.replace("\x00", "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationFailed(
+            _("Geef de reden van de correctie."),
+            errors=[{"field": "reason", "code": "required", "message": _("Geef een reden.")}],
+        )
+    with transaction.atomic():
+        weborder = (
+            WebOrder.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("entry", "school", "provider")
+            .get(pk=weborder.pk)
+        )
+        transition(weborder, S.CORRECTED, TRANSITIONS, noun=_("een webbestelling"))
+        line = PayoutLine.objects.get(weborder=weborder)
+        programme = weborder.programme_id
+        # The buckets get back exactly what the approval took from each of them.
+        back = [
+            (entry_line.account, -entry_line.amount)
+            for entry_line in weborder.entry.lines.select_related("account")
+            if entry_line.account.kind != AccountKind.PROVIDER_PAYABLE
+        ]
+        lines = [
+            *back,
+            (ledger.account(AccountKind.PROVIDER_RECEIVABLE, programme=programme), line.net),
+            (ledger.account(AccountKind.PROVIDER_FEE_INCOME, programme=programme), line.fee),
+        ]
+        entry = ledger.post_entry(
+            kind=EntryKind.REVERSAL,
+            description=_("Webbestelling %(id)s gecorrigeerd na uitbetaling: geld terug")
+            % {"id": weborder.pk},
+            lines=lines,
+            school=weborder.school,
+            programme=programme,
+            reference=f"weborder:{weborder.pk}:correction",
+            actor=actor,
+        )
+        correction = Correction.objects.create(
+            weborder=weborder,
+            provider=weborder.provider,
+            programme_id=programme,
+            line=line,
+            amount=line.amount,
+            fee=line.fee,
+            net=line.net,
+            reason=reason[:2000],
+            created_at=clock.now(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            entry=entry,
+        )
+        weborder.save(update_fields=["status"])
+        audit.record(
+            "payouts.weborder.corrected",
+            actor=actor,
+            obj=weborder,
+            school_id=weborder.school_id,
+            data={"amount": str(line.amount), "fee": str(line.fee), "owed": str(line.net)},
+        )
+        from cultuurkaart.weborders.services import _school_emails, provider_emails
+
+        context = {"weborder": weborder, "correction": correction}
+        mail.send("weborder_corrected", _school_emails(weborder.school), context)
+        mail.send("weborder_corrected_provider", provider_emails(weborder.provider), context)
+    return correction

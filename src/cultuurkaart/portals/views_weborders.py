@@ -25,6 +25,8 @@ from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import MoneyError, parse_money
 from cultuurkaart.core.permissions import Outcome
+from cultuurkaart.payouts import services as payouts
+from cultuurkaart.payouts.models import Correction
 from cultuurkaart.providers.models import Provider
 from cultuurkaart.weborders import queries, services
 from cultuurkaart.weborders.constants import WebOrderStatus
@@ -400,6 +402,9 @@ def backoffice_detail(request, pk: int):
             elif action == "reverse":
                 check(request, "weborders.reverse")
                 services.reverse_weborder(weborder, reason=reason, actor=request.user)
+            elif action == "correct":
+                check(request, "payouts.correct")
+                payouts.correct_paid_weborder(weborder, reason=reason, actor=request.user)
             else:
                 raise ValidationFailed(_("Kies een actie."))
         except ValidationFailed as exc:
@@ -410,8 +415,9 @@ def backoffice_detail(request, pk: int):
         else:
             messages.success(request, _("Webbestelling %(id)s is bijgewerkt.") % {"id": pk})
             return redirect("portals:backoffice_weborders")
+    correction = Correction.objects.filter(weborder=weborder).first()
     return render(
         request,
         "portals/weborders/backoffice_detail.html",
-        {"weborder": weborder, "form": form},
+        {"weborder": weborder, "form": form, "correction": correction},
     )

@@ -14,6 +14,9 @@ class WebOrderStatus(models.TextChoices):
     INVALID = "invalid", _("Ongeldig")
     REVERSED = "reversed", _("Teruggedraaid")
     PAID_OUT = "paid_out", _("Uitbetaald")
+    # After payout: a correction returned the money to the school; the provider's next
+    # payouts are reduced by what it received (payouts.services.correct_paid_weborder).
+    CORRECTED = "corrected", _("Gecorrigeerd na uitbetaling")
 
 
 S = WebOrderStatus
@@ -21,6 +24,7 @@ TRANSITIONS = {
     S.PENDING: {S.APPROVED, S.REJECTED, S.WITHDRAWN, S.EXPIRED},
     S.APPROVED: {S.CHECKED, S.INVALID, S.REVERSED},
     S.CHECKED: {S.REVERSED, S.PAID_OUT},
+    S.PAID_OUT: {S.CORRECTED},
 }
 # A web order that still stands (or stood and was paid): another one with the same
 # provider, school, amount and activity date is a likely duplicate (SPEC §8).

@@ -148,6 +148,7 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /weborders/{weborder_id}/withdraw": "weborders.withdraw",
     "POST /weborders/{weborder_id}/reverse": "weborders.reverse",
     "POST /admin/weborders/{weborder_id}/check": "weborders.check",
+    "POST /admin/weborders/{weborder_id}/correction": "payouts.correct",
     "GET /admin/weborders": "weborders.check",
     "POST /admin/payouts": "payouts.manage",
     "GET /admin/payouts/{payout_id}": "payouts.manage",

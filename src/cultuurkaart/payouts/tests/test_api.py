@@ -53,6 +53,7 @@ def test_admin_creates_a_batch_201_with_items_and_totals(paid):
             "vouchers": [],
             "gross": "133.45",
             "fee": "6.67",
+            "deducted": "0.00",
             "net": "126.78",
         },
         {
@@ -61,6 +62,7 @@ def test_admin_creates_a_batch_201_with_items_and_totals(paid):
             "vouchers": [],
             "gross": "0.10",
             "fee": "0.01",
+            "deducted": "0.00",
             "net": "0.09",
         },
     ]
