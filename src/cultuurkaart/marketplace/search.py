@@ -3,16 +3,17 @@ school's search page; suggestions and the public provider list (point 5).
 
 Text (decisions MS-1, MS-2): `Offer.search_text` holds the folded, Snowball-stemmed words;
 the query goes through the same functions (`marketplace.text`).
-- PostgreSQL: the stored column `search_vector = to_tsvector('ck_dutch', search_text)` (a
-  copy of the `dutch` configuration with `unaccent`, migration 0003) with a GIN index; a trigram (pg_trgm) GIN index on
-  `search_text` serves the compound match, and typos (`<%`, word similarity, stems ≥ 5)
-  only when the exact words find nothing (slow on common text: decision MS-4).
+- PostgreSQL: stored tsvectors with GIN indexes: `search_words` (the stems, configuration
+  `simple`) and `search_rev` (reversed) for matching (decision MS-8), `search_vector`
+  (`ck_dutch`: `dutch` with `unaccent`) for ranking; a trigram (pg_trgm) GIN index on
+  `search_text` for typos (`<%`, word similarity, stems ≥ 5), only when the exact words find
+  nothing (slow on common text: decision MS-4).
 - SQLite: the FTS5 table `marketplace_offer_fts(stems, rev)`, rowid = offer id, written by
   `index_offers` from `refresh_search_text`; `rev` holds every stem reversed.
 - Compounds: Dutch compounds are head-final ("muziektheater" is a theater), so a query
   stem of ≥ 3 letters matches an indexed word that starts with it (prefix) or ends with it
-  (PostgreSQL: regex `\\mw|w\\M` on the trigram index; SQLite: a prefix query on the reversed
-  stems). Shorter words match whole words only. `"…"` is a phrase of stems in order,
+  (PostgreSQL: `w:*` on `search_words` or the reversed `w:*` on `search_rev`; SQLite: a
+  prefix query on the reversed stems). Shorter words match whole words only. `"…"` is a phrase of stems in order,
   `-word` excludes an offer containing the word (same rule, no typos).
 Facets (API.md): OR within a facet, AND across facets; counts per value are disjunctive
 (every other facet applied, not the facet itself)."""
@@ -212,20 +213,27 @@ def _fts_excluded(query: Query) -> str:
 
 
 def _pg_word(stem: str, *, typos: bool) -> tuple[str, list]:
-    """A row predicate (no subquery: the planner may apply the facets first, or combine the
-    two GIN indexes in a BitmapOr): the stored tsvector, the compound regex on the trigram
-    index, and with `typos` the trigram word similarity."""
-    if len(stem) < AFFIX_MIN:  # whole words (a Dutch stop word has no tsquery)
-        return "marketplace_offer.search_text ~ %s", [rf"\m{stem}\M"]
+    """A row predicate answered from GIN indexes alone (decision MS-8): a whole word for a
+    short stem; otherwise a word that starts with the stem (`search_words`) or ends with it
+    (`search_rev`, the reversed stem as a prefix), and with `typos` the trigram word
+    similarity on `search_text`."""
+    if len(stem) < AFFIX_MIN:  # whole words only
+        return "marketplace_offer.search_words @@ to_tsquery('simple', %s)", [_lexeme(stem)]
     sql = (
-        "(marketplace_offer.search_vector @@ to_tsquery('ck_dutch', %s)"
-        " OR marketplace_offer.search_text ~ %s"
+        "(marketplace_offer.search_words @@ to_tsquery('simple', %s)"
+        " OR marketplace_offer.search_rev @@ to_tsquery('simple', %s)"
     )
-    params: list = [f"{stem}:*", rf"\m{stem}|{stem}\M"]
+    params: list = [_lexeme(stem) + ":*", _lexeme(stem[::-1]) + ":*"]
     if typos and len(stem) >= TYPO_MIN:
         sql += " OR %s <%% marketplace_offer.search_text"
         params.append(stem)
     return sql + ")", params
+
+
+def _lexeme(word: str) -> str:
+    """A tsquery operand: the folded stem quoted (it holds letters and digits only, but a
+    quote keeps any character from being read as an operator)."""
+    return "'" + word.replace("'", "''") + "'"
 
 
 def _text_filter(qs, query: Query, *, typos: bool = False):
@@ -239,12 +247,9 @@ def _text_filter(qs, query: Query, *, typos: bool = False):
             sql, p = _pg_word(word, typos=typos)
             clauses.append(sql)
             params += p
-        for phrase in query.phrases:
-            clauses.append(
-                "(marketplace_offer.search_vector @@ phraseto_tsquery('ck_dutch', %s)"
-                " AND marketplace_offer.search_text ~ %s)"
-            )
-            params += [" ".join(phrase), r"\m" + " ".join(phrase) + r"\M"]
+        for phrase in query.phrases:  # the stems next to each other, in order
+            clauses.append("marketplace_offer.search_words @@ phraseto_tsquery('simple', %s)")
+            params.append(" ".join(phrase))
         for word in query.excluded:
             sql, p = _pg_word(word, typos=False)
             clauses.append(f"NOT {sql}")
