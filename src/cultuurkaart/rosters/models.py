@@ -104,11 +104,17 @@ class RosterJob(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=clock.now)
+    # Moved on at every status or progress change (a heartbeat): a queued or running job
+    # that has not moved for `runner.STALE` died with its process and is run again.
+    updated_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["school", "kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["school", "kind", "created_at"]),
+            models.Index(fields=["status", "updated_at"], name="rosterjob_stale_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"RosterJob {self.pk} {self.action} {self.status}"

@@ -22,6 +22,10 @@ from .validation import validate_file
 
 logger = logging.getLogger(__name__)
 JOB_FILE_HOURS = 2
+# A queued or running job whose heartbeat (`updated_at`) is older than this died with its
+# process. Above the longest silent stretch of a run: the replace of 50,000 rows is one
+# transaction whose progress updates are not visible until it commits (about a minute).
+STALE = dt.timedelta(minutes=10)
 PAGE_ERRORS = 1000  # errors kept for the page (the API returns them all)
 
 
@@ -47,16 +51,22 @@ def start_job(job: RosterJob) -> None:
 
 
 def _set(job_id: int, **fields) -> None:
-    RosterJob.objects.filter(pk=job_id).update(**fields)
+    RosterJob.objects.filter(pk=job_id).update(updated_at=clock.now(), **fields)
 
 
 def run_job(job_id: int) -> None:
     """Validate (and for an import: replace the roster). Never raises for a bad file:
-    the outcome goes into `job.result`."""
+    the outcome goes into `job.result`. Safe to run again after a crash: a finished job is
+    left alone, and the import replaces the roster in one transaction (a killed run left
+    the old roster as it was; the rerun makes the new one, once)."""
     job = RosterJob.objects.select_related("school", "created_by").get(pk=job_id)
-    if job.finished:
+    claimed = (
+        RosterJob.objects.filter(pk=job_id)
+        .exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
+        .update(status=JobStatus.RUNNING, progress=1, phase="validate", updated_at=clock.now())
+    )
+    if not claimed:
         return
-    _set(job_id, status=JobStatus.RUNNING, progress=1, phase="validate")
     importing = job.action == JobAction.IMPORT
     share = 40 if importing else 99
     last = [-1]
@@ -125,6 +135,34 @@ def run_job(job_id: int) -> None:
         **({} if keep_file else {"data": None}),
         **fields,
     )
+
+
+def resume_stale_jobs() -> dict:
+    """Jobs that died with their process (kill -9, a deploy, a lost thread): queued or
+    running and not moved for `STALE`. Each is run again (`run_job` is safe to repeat);
+    one whose file was already purged cannot be, and is marked failed so the page says so
+    (job `resume-roster-jobs`)."""
+    cutoff = clock.now() - STALE
+    stale = RosterJob.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], updated_at__lt=cutoff
+    )
+    lost = stale.filter(data__isnull=True).update(
+        status=JobStatus.FAILED,
+        result={"valid": False, "failed": True, "lost": True},
+        progress=100,
+        phase="",
+        finished_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    resumed = 0
+    for job in stale.filter(data__isnull=False).order_by("pk"):
+        # Claim it for this resume (a second sweep at the same moment finds it moved on).
+        if RosterJob.objects.filter(pk=job.pk, updated_at=job.updated_at).update(
+            status=JobStatus.QUEUED, updated_at=clock.now()
+        ):
+            start_job(job)
+            resumed += 1
+    return {"resumed": resumed, "lost": lost}
 
 
 def purge_old_files() -> int:

@@ -91,3 +91,56 @@ def test_old_files_and_jobs_are_purged(school):
     old.refresh_from_db()
     assert old.data is None
     assert not RosterJob.objects.filter(pk=ancient.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_job_that_died_with_its_process_is_resumed_once(
+    school, settings, django_capture_on_commit_callbacks
+):
+    """Issue 14 point 4: a queued or running job whose heartbeat stopped (its process was
+    killed) is run again by `resume-roster-jobs`; a fresh one, a finished one, or one whose
+    file is gone is not (the last is marked failed: "lost")."""
+    import datetime as dt
+
+    from cultuurkaart.core import clock, jobs
+
+    settings.CK_TASK_THREADS = False
+    settings.CELERY_BROKER_URL = ""
+    start = clock.now()
+    data = xlsx([student_row(i) for i in range(5)])
+
+    def job_at(status, **fields):
+        job = runner.create_job(
+            school,
+            "students",
+            JobAction.IMPORT,
+            data,
+            filename="l.xlsx",
+            actor=None,
+            confirmed=True,
+        )
+        RosterJob.objects.filter(pk=job.pk).update(status=status, updated_at=start, **fields)
+        return job
+
+    died = job_at(JobStatus.RUNNING, progress=60, phase="replace")
+    lost = job_at(JobStatus.QUEUED, data=None)
+    done = job_at(JobStatus.DONE)
+    with clock.frozen(start + runner.STALE - dt.timedelta(seconds=1)):
+        assert jobs.run("resume-roster-jobs") == {"resumed": 0, "lost": 0}  # not yet stale
+    with (
+        clock.frozen(start + runner.STALE + dt.timedelta(seconds=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert jobs.run("resume-roster-jobs") == {"resumed": 1, "lost": 1}
+    died.refresh_from_db()
+    assert died.status == JobStatus.DONE and died.result["summary"]["added"] == 5
+    assert Person.objects.filter(school=school).count() == 5
+    lost.refresh_from_db()
+    assert lost.status == JobStatus.FAILED and lost.result["lost"] is True
+    done.refresh_from_db()
+    assert done.status == JobStatus.DONE and done.result is None
+    # Run again (a second sweep, a redelivered task): nothing more happens.
+    with clock.frozen(start + runner.STALE * 3):
+        assert jobs.run("resume-roster-jobs") == {"resumed": 0, "lost": 0}
+    runner.run_job(died.pk)
+    assert Person.objects.filter(school=school).count() == 5
