@@ -4,7 +4,9 @@ bulk loader of the issue-9 benchmarks), then pays the checked ones through the r
 service and corrects one paid web order (payouts.services), so the restored ledger has
 releases, approvals, a payout, a correction and a receivable to reproduce.
 
-    DATABASE_URL=... uv run python ops/_drill_money.py
+    DATABASE_URL=... uv run python ops/_drill_money.py [--checked-only]
+
+`--checked-only` loads the web orders and stops (.ci/multiprocess.sh pays them through the API).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ def main() -> None:
         for i in range(300)
     ]
     load_weborders(rows, programme, at=at)
+    if "--checked-only" in sys.argv:  # .ci/multiprocess.sh: something left to pay
+        print(f"loaded {len(rows)} web orders")
+        return
     with clock.frozen(at + dt.timedelta(days=2)):
         batch = payouts.create_payout_batch()
         paid = WebOrder.objects.filter(payout_line__item__batch=batch).order_by("pk").first()

@@ -47,7 +47,8 @@ app.conf.beat_schedule = {
         "erase-rosters", crontab(minute=0, hour=0, day_of_month=1, month_of_year=9)
     ),
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
-    "resume-roster-jobs": _job("resume-roster-jobs", crontab(minute="*/5")),
+    # Every 5 minutes, off the minute other jobs start on.
+    "resume-roster-jobs": _job("resume-roster-jobs", crontab(minute="2-59/5")),
     # A revocation takes effect at the start of its effective date (SPEC §7).
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.

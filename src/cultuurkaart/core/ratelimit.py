@@ -22,35 +22,44 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class FailureLimiter:
+    """Counts with atomic cache operations (`add`, `incr`), so several web processes
+    sharing one cache (Redis in production) count together: a failure on one process counts
+    on every other (issue 14 point 5; `.ci/multiprocess.sh`). The window starts at the first
+    failure and its end is stored next to the count."""
+
     def __init__(self, scope: str, *, limit: int, window: int):
         self.scope = scope
         self.limit = limit
         self.window = window
 
-    def _key(self, key: str) -> str:
+    def _keys(self, key: str) -> tuple[str, str]:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # never store raw e-mails or IPs
-        return f"rl:{self.scope}:{digest}"
-
-    def _state(self, key: str) -> tuple[int, float]:
-        value = cache.get(self._key(key))
-        if not value:
-            return 0, time.time() + self.window
-        return value
+        base = f"rl:{self.scope}:{digest}"
+        return f"{base}:n", f"{base}:until"
 
     def check(self, key: str) -> None:
-        count, until = self._state(key)
+        count_key, until_key = self._keys(key)
+        values = cache.get_many([count_key, until_key])
+        until = values.get(until_key)
+        if until is None:
+            return
         remaining = until - time.time()
-        if count >= self.limit and remaining > 0:
+        if values.get(count_key, 0) >= self.limit and remaining > 0:
             raise RateLimited(retry_after=int(remaining) + 1)
 
     def fail(self, key: str) -> None:
-        count, until = self._state(key)
-        if until <= time.time():
-            count, until = 0, time.time() + self.window
-        cache.set(self._key(key), (count + 1, until), timeout=int(until - time.time()) + 1)
+        count_key, until_key = self._keys(key)
+        timeout = self.window + 1
+        cache.add(until_key, time.time() + self.window, timeout=timeout)  # only the first
+        cache.add(count_key, 0, timeout=timeout)
+        try:
+            cache.incr(count_key)
+        except ValueError:  # expired between the add and the incr: a new window
+            cache.add(until_key, time.time() + self.window, timeout=timeout)
+            cache.add(count_key, 1, timeout=timeout)
 
     def reset(self, key: str) -> None:
-        cache.delete(self._key(key))
+        cache.delete_many(self._keys(key))
 
 
 @functools.cache
