@@ -72,9 +72,7 @@ def main():
     key = {"Idempotency-Key": f"mp-{time.time()}"}
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         answers = list(
-            pool.map(
-                lambda port: call(port, "POST", "/admin/payouts", {}, auth | key), PORTS * 2
-            )
+            pool.map(lambda port: call(port, "POST", "/admin/payouts", {}, auth | key), PORTS * 2)
         )
     codes = [status for status, _b, _h in answers]
     ids = {body["id"] for status, body, _h in answers if status == 201}
