@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cultuurkaart.accounts import services as accounts
 from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.cmk import seed as cmk_seed
 from cultuurkaart.core import clock
 from cultuurkaart.providers.models import Provider, ProviderStatus
 from cultuurkaart.schools import services as schools
@@ -150,7 +152,12 @@ class Command(BaseCommand):
                 RoleName.PROVIDER,
                 {"provider": self._provider()},
             ),
-            (f"cmk@{DOMAIN}", "CmK Programmabureau", RoleName.CMK_STAFF, {}),
+            (
+                f"cmk@{DOMAIN}",
+                "CmK Programmabureau",
+                RoleName.CMK_STAFF,
+                {"cmk_programme": cmk_seed.load(apps.get_model)},
+            ),
         ]
         logins = []
         for email, name, role, scope in people:
