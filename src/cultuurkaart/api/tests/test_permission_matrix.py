@@ -252,6 +252,21 @@ API_SELF = {
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
+    # CmK programme monitoring (issue 13; the CmK roles: cmk/tests/test_pages.py)
+    "portals:cmk_dashboard": "cmk.view_aggregates",
+    "portals:cmk_targets": "cmk.view_aggregates",
+    "portals:cmk_participations": "cmk.view_aggregates",
+    "portals:cmk_conversations": "cmk.view_programme",
+    "portals:cmk_activities": "cmk.view_programme",
+    "portals:cmk_meetings": "cmk.view_programme",
+    "portals:cmk_calendar": "cmk.view_programme",
+    "portals:cmk_participation": "cmk.view_participation",
+    "portals:cmk_participation_step": "cmk.work",
+    "portals:cmk_participation_cycle": "cmk.work",
+    "portals:cmk_participation_conversation": "cmk.work",
+    "portals:cmk_participation_contact": "cmk.work",
+    "portals:cmk_action_close": "cmk.work",
+    "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -401,6 +416,7 @@ PAGE_ROLE_HOME = {
     "portals:provider_weborders_new": "provider",  # a web order for its own provider
 }
 PAGE_SELF = {
+    "portals:cmk_home": "the signed-in person's own CmK programmes and role",
     "accounts:two_factor": "second sign-in step of the person signing in",
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
@@ -953,6 +969,9 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
     }
     values = {
         "school_id": ids["school_id"],
+        "programme_id": ids.get("programme_id"),
+        "participation_id": ids.get("participation_id"),
+        "action_id": ids.get("action_id"),
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
         "batch_id": ids["batch_id"],
