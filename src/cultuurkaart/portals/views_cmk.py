@@ -37,6 +37,10 @@ from cultuurkaart.core.errors import PermissionDenied as DomainDenied
 from .access import backoffice_page
 
 
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _scoped(call):
     try:
         return call()
@@ -248,8 +252,12 @@ class StepForm(forms.Form):
 
 
 class ConversationForm(forms.Form):
-    planned_on = forms.DateField(required=False, label=gettext_lazy("Gepland op"))
-    held_on = forms.DateField(required=False, label=gettext_lazy("Gehouden op"))
+    planned_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Gepland op")
+    )
+    held_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Gehouden op")
+    )
     shared_minutes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -261,7 +269,9 @@ class ConversationForm(forms.Form):
         label=gettext_lazy("Verslag, alleen voor het programmabureau"),
     )
     action_text = forms.CharField(required=False, label=gettext_lazy("Actie"), max_length=2000)
-    action_due_on = forms.DateField(required=False, label=gettext_lazy("Actie uiterlijk"))
+    action_due_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Actie uiterlijk")
+    )
 
 
 class ContactForm(forms.Form):
@@ -269,7 +279,7 @@ class ContactForm(forms.Form):
     name = forms.CharField(max_length=200, label=gettext_lazy("Naam"))
     email = forms.EmailField(required=False, label=gettext_lazy("E-mailadres"))
     phone = forms.CharField(required=False, max_length=30, label=gettext_lazy("Telefoon"))
-    valid_from = forms.DateField(required=False, label=gettext_lazy("Vanaf"))
+    valid_from = forms.DateField(widget=_date_widget(), required=False, label=gettext_lazy("Vanaf"))
 
 
 @participation_page("cmk.view_participation")
@@ -442,7 +452,7 @@ def conversation_overview(request, programme):
 class ActivityForm(forms.Form):
     line = forms.ChoiceField(choices=LineCode.choices, label=gettext_lazy("Programmalijn"))
     title = forms.CharField(max_length=300, label=gettext_lazy("Titel"))
-    held_on = forms.DateField(label=gettext_lazy("Datum"))
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     participants = forms.IntegerField(min_value=0, label=gettext_lazy("Deelnemers"))
     schools = forms.ModelMultipleChoiceField(
         queryset=Participation.objects.none(), required=False, label=gettext_lazy("Scholen")
@@ -498,7 +508,7 @@ def activity_list(request, programme):
 class MeetingForm(forms.Form):
     level = forms.ChoiceField(choices=MeetingLevel.choices, label=gettext_lazy("Niveau"))
     topic = forms.CharField(max_length=300, label=gettext_lazy("Onderwerp"))
-    held_on = forms.DateField(label=gettext_lazy("Datum"))
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     status = forms.ChoiceField(choices=MeetingStatus.choices, label=gettext_lazy("Status"))
     attendance = forms.CharField(
         required=False,
@@ -546,7 +556,7 @@ def meeting_list(request, programme):
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(choices=DeadlineKind.choices, label=gettext_lazy("Soort"))
     title = forms.CharField(max_length=300, label=gettext_lazy("Titel"))
-    due_on = forms.DateField(label=gettext_lazy("Datum"))
+    due_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     remind_days = forms.IntegerField(
         min_value=0, max_value=365, initial=14, label=gettext_lazy("Herinnering dagen vooraf")
     )
@@ -581,8 +591,8 @@ def calendar(request, programme):
 class ProgrammeForm(forms.Form):
     code = forms.SlugField(max_length=40, label=gettext_lazy("Code"))
     name = forms.CharField(max_length=200, label=gettext_lazy("Naam"))
-    starts_on = forms.DateField(label=gettext_lazy("Begint op"))
-    ends_on = forms.DateField(label=gettext_lazy("Eindigt op"))
+    starts_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Begint op"))
+    ends_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Eindigt op"))
     phases = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
