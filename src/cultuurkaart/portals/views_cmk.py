@@ -33,6 +33,7 @@ from cultuurkaart.cmk.services.dashboard import dashboard as dashboard_figures
 from cultuurkaart.core import clock, permissions
 from cultuurkaart.core.errors import DomainError, NotFound
 from cultuurkaart.core.errors import PermissionDenied as DomainDenied
+from cultuurkaart.core.ids import parse_id
 
 from .access import backoffice_page
 
@@ -317,6 +318,7 @@ def participation_detail(request, participation):
             open_actions=conversations.open_actions(participation) if shared else [],
             show_shared=shared,
             work=work,
+            advisors=_staff_of(programme) if work else [],
             step_form=StepForm(),
             conversation_form=ConversationForm(),
             contact_form=ContactForm(),
@@ -347,6 +349,31 @@ def participation_step(request, participation):
         else:
             messages.error(request, _("Kies een stap."))
     return _back(participation)
+
+
+@participation_page("cmk.work")
+def participation_advisor(request, participation):
+    if request.method == "POST":
+        advisor = (
+            _staff_of(participation.programme)
+            .filter(pk=parse_id(request.POST.get("advisor") or ""))
+            .first()
+        )
+        try:
+            parts.set_advisor(participation, advisor, actor=request.user)
+            messages.success(request, _("De adviseur is opgeslagen."))
+        except DomainError as exc:
+            messages.error(request, _errors(exc))
+    return _back(participation)
+
+
+def _staff_of(programme):
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, roles__role=RoleName.CMK_STAFF, roles__cmk_programme=programme
+    ).order_by("name", "email")
 
 
 @participation_page("cmk.work")
