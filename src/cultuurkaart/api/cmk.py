@@ -792,7 +792,7 @@ def _municipality_scope(request, programme):
 
 @router.get(
     "/cmk/programmes/{programme_id}/targets",
-    response={200: list[CmkTargetOut], **errors(401, 403, 404)},
+    response={200: list[CmkTargetOut], **errors(401, 403, 404, 422)},
 )
 def get_targets(request, programme_id: str, records: bool = True):
     """Every indicator × milestone with the records behind the figure (`records=false`: the
