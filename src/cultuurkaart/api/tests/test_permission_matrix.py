@@ -267,6 +267,7 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_participation_conversation": "cmk.work",
     "portals:cmk_participation_contact": "cmk.work",
     "portals:cmk_participation_advisor": "cmk.work",
+    "portals:cmk_participation_end": "cmk.work",
     "portals:cmk_action_close": "cmk.work",
     "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
     "portals:school_dashboard": "schools.view",
