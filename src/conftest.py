@@ -72,6 +72,11 @@ def _load_reference_data() -> None:
         importlib.import_module("cultuurkaart.marketplace.migrations.0002_seed_taxonomies").seed(
             django_apps, None
         )
+    from cultuurkaart.cmk import seed as cmk_seed
+    from cultuurkaart.cmk.models import Programme as CmkProgramme
+
+    if not CmkProgramme.objects.filter(code=cmk_seed.CODE).exists():
+        cmk_seed.load(django_apps.get_model)
 
 
 @pytest.fixture(autouse=True)

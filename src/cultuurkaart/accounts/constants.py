@@ -11,6 +11,9 @@ class RoleName(models.TextChoices):
     STUDENT = "student", _("Student")
     PROVIDER = "provider", _("Acceptant")
     CMK_STAFF = "cmk_staff", _("CmK-programmabureau")
+    CMK_STEERING = "cmk_steering", _("CmK-stuurgroep")
+    CMK_MUNICIPALITY = "cmk_municipality", _("CmK-gemeente")
+    CMK_CONTACT = "cmk_contact", _("CmK-contactpersoon school")
 
 
 SCHOOL_ROLES = {
@@ -21,5 +24,13 @@ SCHOOL_ROLES = {
     RoleName.STUDENT,
 }
 PROVIDER_ROLES = {RoleName.PROVIDER}
+# CmK roles are scoped to a programme (staff, steering group), a municipality of a programme
+# or a participation (a school's contact person); see cmk/services/access.py.
+CMK_ROLES = {
+    RoleName.CMK_STAFF,
+    RoleName.CMK_STEERING,
+    RoleName.CMK_MUNICIPALITY,
+    RoleName.CMK_CONTACT,
+}
 # Finance roles sign in with two-factor authentication (SPEC §1).
 TWO_FACTOR_ROLES = {RoleName.ADMIN, RoleName.BUDGET_HOLDER, RoleName.PROVIDER}

@@ -120,6 +120,17 @@ class Role(models.Model):
     provider = models.ForeignKey(
         "providers.Provider", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
     )
+    # CmK scope (issue 13): staff and steering group of a programme, a municipality of a
+    # programme, or a school's participation (contact person); the programme is always set.
+    cmk_programme = models.ForeignKey(
+        "cmk.Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    cmk_municipality = models.ForeignKey(
+        "cmk.Municipality", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    cmk_participation = models.ForeignKey(
+        "cmk.Participation", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
     granted_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -136,8 +147,29 @@ class Role(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=models.Q(school__isnull=True, provider__isnull=True),
+                condition=models.Q(
+                    school__isnull=True, provider__isnull=True, cmk_programme__isnull=True
+                ),
                 name="unique_global_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "cmk_programme"],
+                condition=models.Q(
+                    cmk_programme__isnull=False,
+                    cmk_municipality__isnull=True,
+                    cmk_participation__isnull=True,
+                ),
+                name="unique_cmk_programme_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "cmk_municipality"],
+                condition=models.Q(cmk_municipality__isnull=False),
+                name="unique_cmk_municipality_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "cmk_participation"],
+                condition=models.Q(cmk_participation__isnull=False),
+                name="unique_cmk_participation_role",
             ),
         ]
 
@@ -147,6 +179,8 @@ class Role(models.Model):
             if self.school_id
             else f" @provider {self.provider_id}"
             if self.provider_id
+            else f" @cmk {self.cmk_programme_id}"
+            if self.cmk_programme_id
             else ""
         )
         return f"{self.role}{scope}"

@@ -18,7 +18,7 @@ from cultuurkaart.core import audit, clock
 from cultuurkaart.core.errors import DomainError, RateLimited, ValidationFailed
 from cultuurkaart.core.ratelimit import FailureLimiter
 
-from .constants import PROVIDER_ROLES, SCHOOL_ROLES, RoleName
+from .constants import CMK_ROLES, PROVIDER_ROLES, SCHOOL_ROLES, RoleName
 from .models import ApiToken, Role, User
 
 TOKEN_PREFIX = "ck_"
@@ -79,7 +79,20 @@ def get_or_create_user(email: str, *, name: str = "", language: str = "nl") -> t
         return User.objects.get(email__iexact=email), False
 
 
-def grant_role(user: User, role: str, *, school=None, provider=None, actor=None) -> Role:
+def grant_role(
+    user: User,
+    role: str,
+    *,
+    school=None,
+    provider=None,
+    cmk_programme=None,
+    cmk_municipality=None,
+    cmk_participation=None,
+    actor=None,
+) -> Role:
+    """Grant a role. CmK roles are scoped (issue 13): staff and steering group to a programme,
+    a municipality role to a municipality of a programme, a contact to one participation;
+    the programme is stored with every CmK role."""
     if role in SCHOOL_ROLES and school is None:
         raise DomainError("This role needs a school.", type="school-required")
     if role in PROVIDER_ROLES and provider is None:
@@ -88,8 +101,9 @@ def grant_role(user: User, role: str, *, school=None, provider=None, actor=None)
         school = None
     if role not in PROVIDER_ROLES:
         provider = None
+    scope = _cmk_scope(role, cmk_programme, cmk_municipality, cmk_participation)
     obj, created = Role.objects.get_or_create(
-        user=user, role=role, school=school, provider=provider
+        user=user, role=role, school=school, provider=provider, **scope
     )
     if created:
         audit.record(
@@ -97,15 +111,58 @@ def grant_role(user: User, role: str, *, school=None, provider=None, actor=None)
             actor=actor,
             obj=obj,
             school_id=school.pk if school else None,
-            data={"role": role, "user": user.pk},
+            data={"role": role, "user": user.pk}
+            | {k + "_id": v.pk for k, v in scope.items() if v is not None},
         )
     user.__dict__.pop("_role_cache", None)
     return obj
 
 
-def revoke_role(user: User, role: str, *, school=None, provider=None, actor=None) -> int:
+def _cmk_scope(role, programme, municipality, participation) -> dict:
+    if role not in CMK_ROLES:
+        return {"cmk_programme": None, "cmk_municipality": None, "cmk_participation": None}
+    if role == RoleName.CMK_CONTACT:
+        if participation is None:
+            raise DomainError("This role needs a participation.", type="participation-required")
+        return {
+            "cmk_programme": participation.programme,
+            "cmk_municipality": None,
+            "cmk_participation": participation,
+        }
+    if role == RoleName.CMK_MUNICIPALITY:
+        if municipality is None:
+            raise DomainError("This role needs a municipality.", type="municipality-required")
+        return {
+            "cmk_programme": municipality.programme,
+            "cmk_municipality": municipality,
+            "cmk_participation": None,
+        }
+    if programme is None:
+        raise DomainError("This role needs a CmK programme.", type="programme-required")
+    return {"cmk_programme": programme, "cmk_municipality": None, "cmk_participation": None}
+
+
+def revoke_role(
+    user: User,
+    role: str,
+    *,
+    school=None,
+    provider=None,
+    cmk_programme=None,
+    cmk_municipality=None,
+    cmk_participation=None,
+    actor=None,
+) -> int:
+    scope = {}
+    for key, value in (
+        ("cmk_programme", cmk_programme),
+        ("cmk_municipality", cmk_municipality),
+        ("cmk_participation", cmk_participation),
+    ):
+        if value is not None:
+            scope[key] = value
     deleted, _ = Role.objects.filter(
-        user=user, role=role, school=school, provider=provider
+        user=user, role=role, school=school, provider=provider, **scope
     ).delete()
     if deleted:
         audit.record(

@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    cmk,
     jobs,
     ledger,
     marketplace,
@@ -36,6 +37,7 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
+    cmk,
     jobs,
 ):
     api.add_router("", module.router)

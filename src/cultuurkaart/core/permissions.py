@@ -30,6 +30,9 @@ class Scope(enum.StrEnum):
     SCHOOL = "school"
     PROVIDER = "provider"
     PLATFORM = "platform"
+    # A CmK programme (issue 13): roles held at the programme (staff, steering group), at one
+    # of its municipalities or at one participation (a school's contact person).
+    PROGRAMME = "programme"
 
 
 class Outcome(enum.Enum):
@@ -63,6 +66,12 @@ def provider_action(name: str, roles: Iterable[str], *, admin: bool = False, des
     )
 
 
+def programme_action(name: str, roles: Iterable[str], *, admin: bool = False, description=""):
+    return Action(
+        name, frozenset(roles), admin=admin, scope=Scope.PROGRAMME, description=description
+    )
+
+
 def platform_action(name: str, description: str = "") -> Action:
     return Action(name, admin=True, scope=Scope.PLATFORM, description=description)
 
@@ -92,17 +101,45 @@ def all_actions() -> dict[str, Action]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def _programme_roles(user, programme_id, participation) -> set[str]:
+    """The user's roles that reach a programme, or one participation of it (`participation`
+    = (participation id, its municipality id)): programme-wide roles always; a municipality
+    role only for that municipality's participations; a contact role only for its own."""
+    mine = set()
+    for r in user.roles_cached():
+        if r.cmk_programme_id != programme_id:
+            continue
+        if participation is not None:
+            part_id, municipality_id = participation
+            if r.cmk_participation_id is not None and r.cmk_participation_id != part_id:
+                continue
+            if r.cmk_municipality_id is not None and r.cmk_municipality_id != municipality_id:
+                continue
+        mine.add(r.role)
+    return mine
+
+
 def decide(
-    user, name: str, *, school_id: int | None = None, provider_id: int | None = None
+    user,
+    name: str,
+    *,
+    school_id: int | None = None,
+    provider_id: int | None = None,
+    programme_id: int | None = None,
+    participation: tuple[int, int | None] | None = None,
 ) -> Outcome:
     """The outcome of `user` doing action `name` (at `school_id` for a school action, for
-    `provider_id` for a provider action). `user` is a signed-in person; authentication is
-    the caller's job."""
+    `provider_id` for a provider action, in `programme_id` (and for `participation`) for a
+    programme action). `user` is a signed-in person; authentication is the caller's job."""
     action = get(name)
     is_admin = user.is_platform_admin
     if action.scope is Scope.PLATFORM:
         return Outcome.ALLOWED if is_admin else Outcome.FORBIDDEN
-    if action.scope is Scope.PROVIDER:
+    if action.scope is Scope.PROGRAMME:
+        if programme_id is None:
+            raise ValueError(f"{name} is a programme action: pass programme_id.")
+        mine = _programme_roles(user, programme_id, participation)
+    elif action.scope is Scope.PROVIDER:
         if provider_id is None:
             raise ValueError(f"{name} is a provider action: pass provider_id.")
         mine = {r.role for r in user.roles_cached() if r.provider_id == provider_id}
@@ -118,12 +155,25 @@ def decide(
 
 
 def allows(
-    user, name: str, *, school_id: int | None = None, provider_id: int | None = None
+    user,
+    name: str,
+    *,
+    school_id: int | None = None,
+    provider_id: int | None = None,
+    programme_id: int | None = None,
+    participation: tuple[int, int | None] | None = None,
 ) -> bool:
     """For what a page shows (menu entries, buttons): the same table, as a yes/no."""
     if not getattr(user, "is_authenticated", False):
         return False
-    outcome = decide(user, name, school_id=school_id, provider_id=provider_id)
+    outcome = decide(
+        user,
+        name,
+        school_id=school_id,
+        provider_id=provider_id,
+        programme_id=programme_id,
+        participation=participation,
+    )
     return outcome is Outcome.ALLOWED
 
 

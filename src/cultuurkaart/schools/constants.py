@@ -7,6 +7,17 @@ class SchoolKind(models.TextChoices):
     MBO = "mbo", _("Middelbaar beroepsonderwijs (MBO)")
 
 
+class LocationKind(models.TextChoices):
+    """Registry location kinds: VO and MBO from DUO; PO, SBO and cultural institutions are
+    registered for CmK programme monitoring only (issue 13) and never register a school."""
+
+    VO = "vo", _("Voortgezet onderwijs (VO)")
+    MBO = "mbo", _("Middelbaar beroepsonderwijs (MBO)")
+    PO = "po", _("Primair onderwijs (PO)")
+    SBO = "sbo", _("Speciaal basisonderwijs (SBO)")
+    INSTITUTION = "institution", _("Culturele instelling")
+
+
 class SchoolStatus(models.TextChoices):
     PENDING = "pending", _("Aanmelding in behandeling")
     ACTIVE = "active", _("Actief")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cultuurkaart.core import clock
 
-from .constants import SchoolKind, SchoolStatus
+from .constants import LocationKind, SchoolKind, SchoolStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -104,7 +104,7 @@ class Location(models.Model):
     """A DUO-registered VO vestiging (BRIN+nr, e.g. 00AA01) or MBO locatie (RIO number)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    kind = models.CharField(_("soort"), max_length=3, choices=SchoolKind.choices)
+    kind = models.CharField(_("soort"), max_length=12, choices=LocationKind.choices)
     name = models.CharField(_("naam"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=7, db_index=True, blank=True)
     municipality = models.CharField(_("gemeente"), max_length=100, blank=True)

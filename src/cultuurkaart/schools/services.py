@@ -31,7 +31,7 @@ from cultuurkaart.core.money import (
 )
 from cultuurkaart.core.transitions import transition
 
-from .constants import PROVINCES, TRANSITIONS, SchoolKind, SchoolStatus
+from .constants import PROVINCES, TRANSITIONS, LocationKind, SchoolKind, SchoolStatus
 from .models import (
     BudgetHolderChange,
     ChangeStatus,
@@ -510,8 +510,10 @@ def upsert_location(data: dict[str, Any], *, actor=None) -> tuple[Location, bool
     code = str(data.get("code") or "").upper().replace(" ", "")
     if not re.fullmatch(r"[0-9A-Z]{4,12}", code):
         errors.append({"field": "code", "code": "invalid", "message": "Ongeldige locatiecode."})
-    if data.get("kind") not in SchoolKind.values:
-        errors.append({"field": "kind", "code": "invalid", "message": "Kies vo of mbo."})
+    if data.get("kind") not in LocationKind.values:
+        errors.append(
+            {"field": "kind", "code": "invalid", "message": "Kies vo, mbo, po, sbo of institution."}
+        )
     name = clean_text(data.get("name"), "name", errors)
     postcode = str(data.get("postcode") or "").upper().replace(" ", "")
     if postcode and not POSTCODE_RE.match(postcode):
@@ -550,9 +552,11 @@ def find_locations(query: str, *, limit: int = 20):
     q = (query or "").strip().upper().replace(" ", "")
     if len(q) < 4:
         return Location.objects.none()
+    # PO, SBO and institutions are in the registry for CmK only: they never register a school.
+    locations = Location.objects.filter(kind__in=SchoolKind.values)
     if POSTCODE_RE.match(q) or re.fullmatch(r"[1-9][0-9]{3}", q):
-        return Location.objects.filter(postcode__startswith=q)[:limit]
-    return Location.objects.filter(code__startswith=q)[:limit]
+        return locations.filter(postcode__startswith=q)[:limit]
+    return locations.filter(code__startswith=q)[:limit]
 
 
 # --- registration -----------------------------------------------------------------------

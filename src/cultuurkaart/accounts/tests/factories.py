@@ -23,8 +23,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def with_role(user: User, role: str, *, school=None, provider=None) -> User:
-    services.grant_role(user, role, school=school, provider=provider)
+def with_role(user: User, role: str, *, school=None, provider=None, **cmk_scope) -> User:
+    """`cmk_scope`: cmk_programme=, cmk_municipality= or cmk_participation= for CmK roles."""
+    services.grant_role(user, role, school=school, provider=provider, **cmk_scope)
     user.__dict__.pop("_role_cache", None)
     return user
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CmkConfig(AppConfig):
+    name = "cultuurkaart.cmk"
+    label = "cmk"
+    verbose_name = "CmK-programmamonitoring"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers this domain's permission table)
