@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    cmk_evaluation,
     jobs,
     ledger,
     marketplace,
@@ -37,6 +38,7 @@ for module in (
     requests,
     marketplace_search,
     jobs,
+    cmk_evaluation,
 ):
     api.add_router("", module.router)
 
