@@ -3,6 +3,8 @@ docs/cmk-evaluation.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,9 +79,9 @@ def scenario_for(mean, scale: int) -> str | None:
     """The scenario of a mean level on a scale 1..scale (None without answers)."""
     if mean is None or scale <= 1:
         return None
-    share = (float(mean) - 1) / (scale - 1)
+    share = (Decimal(str(mean)) - 1) / (scale - 1)  # exact at the bounds
     for bound, scenario in SCENARIO_BOUNDS:
-        if share < bound:
+        if share < Decimal(str(bound)):
             return scenario
     return Scenario.SECURE
 

@@ -140,7 +140,7 @@ def workbook(report) -> bytes:
     table(
         _("Doelen"),
         [_("Indicator"), _("Jaar"), _("Doel"), _("Gerealiseerd")],
-        [[t["indicator"], t["year"], t["target"], t["realised"]] for t in f["targets"]],
+        [[t["name"], t["year"], t["target"], t["realised"]] for t in f["targets"]],
         [50, 8, 10, 14],
     )
     table(
@@ -287,7 +287,7 @@ def pdf(report) -> bytes:
     tw = (95, 20, 25, 35)
     row([_("Indicator"), _("Jaar"), _("Doel"), _("Gerealiseerd")], tw, bold=True)
     for item in f["targets"]:
-        row([item["indicator"], item["year"], item["target"], item["realised"]], tw)
+        row([item["name"], item["year"] or _("totaal"), item["target"], item["realised"]], tw)
     h2(_("4. Deelnemende scholen"))
     line(_("%(n)s scholen en instellingen; per traject:") % {"n": len(f["schools"])})
     tracks: dict[str, int] = {}

@@ -31,20 +31,21 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def _targets(programme, year: int) -> list[dict[str, Any]]:
+def _targets(programme) -> list[dict[str, Any]]:
+    """Targets against their realised values (cmk.services.targets, counted from the
+    records); the records themselves stay out of the snapshot."""
     from cultuurkaart.cmk.services import targets
 
-    rows = []
-    for row in targets.compute(programme):
-        rows.append(
-            {
-                "indicator": str(row.get("indicator", "")),
-                "year": row.get("year"),
-                "target": row.get("target"),
-                "realised": row.get("realised"),
-            }
-        )
-    return rows
+    return [
+        {
+            "indicator": row["indicator"],
+            "name": row["name"],
+            "year": row["year"],
+            "target": row["target"],
+            "realised": row["realised"],
+        }
+        for row in targets.compute(programme)
+    ]
 
 
 def _schools(programme) -> list[dict[str, Any]]:
@@ -95,7 +96,7 @@ def collect(programme, year: int) -> dict[str, Any]:
             "year": year,
             "budget": {k: v for k, v in money.items() if k != "inkind_hours"},
             "matching": money["matching"],
-            "targets": _targets(programme, year),
+            "targets": _targets(programme),
             "schools": _schools(programme),
             "activities": base.activities_per_line(programme, year),
             "meetings": base.meetings_in(programme, year),
