@@ -105,10 +105,9 @@ class InvitationsOut(Out):
     skipped: int
 
 
-class Free(Out):
-    """An answer whose nested figures are described in docs/cmk-evaluation.md."""
-
-    model_config = ConfigDict(extra="allow")
+# Answers whose nested figures are described in docs/cmk-evaluation.md (analysis, budget,
+# results, money): a JSON object.
+Free = dict[str, Any]
 
 
 class ReportOut(Out):

@@ -172,8 +172,8 @@ def questionnaire_detail(request, programme, questionnaire_id: int):
     )
 
 
-@require_POST
 @programme_page("cmk_evaluation.manage_questionnaires")
+@require_POST
 def questionnaire_invite(request, programme, questionnaire_id: int):
     q = _questionnaire(programme, questionnaire_id)
     result = questionnaires.send_invitations(q, actor=request.user)
@@ -185,8 +185,8 @@ def questionnaire_invite(request, programme, questionnaire_id: int):
     return redirect("portals:cmk_eval_questionnaire", programme.pk, q.pk)
 
 
-@require_POST
 @programme_page("cmk_evaluation.manage_questionnaires")
+@require_POST
 def questionnaire_version(request, programme, questionnaire_id: int):
     q = _questionnaire(programme, questionnaire_id)
     try:
@@ -198,8 +198,8 @@ def questionnaire_version(request, programme, questionnaire_id: int):
     return redirect("portals:cmk_eval_questionnaire", programme.pk, copy.pk)
 
 
-@require_POST
 @programme_page("cmk_evaluation.manage_questionnaires")
+@require_POST
 def response_reopen(request, programme, response_id: int):
     response = get_object_or_404(Response, pk=response_id, questionnaire__programme=programme)
     try:
@@ -345,8 +345,8 @@ def budget_edit(request, programme, year: int):
     )
 
 
-@require_POST
 @programme_page("cmk_evaluation.manage_budget")
+@require_POST
 def budget_import(request, programme, year: int):
     _check_year(programme, year)
     upload = request.FILES.get("file")
@@ -384,8 +384,8 @@ def report_list(request, programme):
     )
 
 
-@require_POST
 @programme_page("cmk_evaluation.create_reports")
+@require_POST
 def report_create(request, programme):
     raw = request.POST.get("year", "")
     if not raw.isdigit() or int(raw) not in programme.years:

@@ -106,7 +106,7 @@ def test_exactly_five_schools_are_shown():
 
 
 def test_years_and_drafts(region):
-    q, groups = region
+    _q, groups = region
     later = questionnaire(year=2027)
     for p in groups["amstelveen"] + groups["uithoorn"][:2]:
         submitted(later, p, answers(4))
@@ -144,7 +144,7 @@ def _csv(content: bytes) -> list[list[str]]:
 
 @override_settings(CK_CMK_PSEUDONYM_KEY="test-key")
 def test_researcher_csv_is_pseudonymous_and_suppresses_small_groups(region):
-    q, groups = region
+    _q, groups = region
     rows = _csv(analysis.to_csv(analysis.researcher_rows(amstelland())))
     header, data = rows[0], rows[1:]
     assert header[:7] == [

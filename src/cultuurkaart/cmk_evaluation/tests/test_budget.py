@@ -170,13 +170,13 @@ def test_matching_belongs_to_the_programme():
 
 def test_csv_import_all_or_nothing():
     programme = amstelland()
-    good = "category;realised\nActiviteitenkosten;1.234,56\ncoordination;20705\n".encode()
+    good = b"category;realised\nActiviteitenkosten;1.234,56\ncoordination;20705\n"
     assert budget.import_realised(programme, 2027, good, actor=None) == {"rows": 2}
     s = budget.summary(programme, 2027)
     assert line(s, "activities")["realised"] == "1234.56"
     assert line(s, "coordination")["realised"] == "20705.00"
     assert AuditEntry.objects.filter(action="cmk_evaluation.realisation.changed").count() == 2
-    bad = "category;realised\nknowledge_sharing;100\nonbekend;5\nmonitoring_evaluation;1.234\n".encode()
+    bad = b"category;realised\nknowledge_sharing;100\nonbekend;5\nmonitoring_evaluation;1.234\n"
     with pytest.raises(ValidationFailed) as exc:
         budget.import_realised(programme, 2027, bad, actor=None)
     assert exc.value.type == "invalid-file"
