@@ -235,3 +235,31 @@ class FunderReport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["programme", "year"])]
+
+
+class AnalysisStamp(models.Model):
+    """The generation of a programme's questionnaire results: bumped in the same
+    transaction by every write that changes what the analysis shows (a submission, a
+    reopening, a change of questions), so a stored analysis of an older generation is
+    never served."""
+
+    programme = models.OneToOneField(
+        "cmk.Programme", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    generation = models.PositiveBigIntegerField(default=0)
+
+
+class StoredAnalysis(models.Model):
+    """The regional analysis (already suppressed) of one questionnaire or of all years, as
+    computed for `generation`: reading it is one row instead of the aggregation."""
+
+    programme = models.ForeignKey("cmk.Programme", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=20)  # "q<id>" or "all"
+    generation = models.PositiveBigIntegerField()
+    result = models.JSONField()
+    computed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "key"], name="cmka_one_stored_analysis")
+        ]

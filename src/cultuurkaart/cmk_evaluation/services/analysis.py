@@ -13,12 +13,14 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F
 
+from cultuurkaart.core import clock
 from cultuurkaart.rosters.workbooks import FORMULA_TRIGGERS
 
 from ..constants import MIN_GROUP, TIPS, ResponseStatus, Scenario, scenario_for
-from ..models import Answer, Question, Questionnaire, Response
+from ..models import AnalysisStamp, Answer, Question, Questionnaire, Response, StoredAnalysis
 
 DIMENSIONS = {
     "municipality": "response__municipality",
@@ -91,7 +93,52 @@ def _figure(data: dict[str, Any], dimensions: tuple[str, ...]) -> dict[str, Any]
     return result
 
 
+def bump(programme_id: int) -> None:
+    """A write changed what the analysis shows (call inside the writing transaction)."""
+    updated = AnalysisStamp.objects.filter(programme_id=programme_id).update(
+        generation=F("generation") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                AnalysisStamp.objects.create(programme_id=programme_id, generation=1)
+        except IntegrityError:
+            AnalysisStamp.objects.filter(programme_id=programme_id).update(
+                generation=F("generation") + 1
+            )
+
+
 def regional(programme, questionnaire: Questionnaire | None = None) -> dict[str, Any]:
+    """The regional analysis, stored per results generation (`AnalysisStamp`): computed
+    once after each submission or reopening, then read as one row."""
+    generation = (
+        AnalysisStamp.objects.filter(programme=programme)
+        .values_list("generation", flat=True)
+        .first()
+        or 0
+    )
+    key = f"q{questionnaire.pk}" if questionnaire is not None else "all"
+    stored = (
+        StoredAnalysis.objects.filter(programme=programme, key=key, generation=generation)
+        .values_list("result", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    result = compute_regional(programme, questionnaire)
+    try:
+        with transaction.atomic():
+            StoredAnalysis.objects.update_or_create(
+                programme=programme,
+                key=key,
+                defaults={"generation": generation, "result": result, "computed_at": clock.now()},
+            )
+    except IntegrityError:  # a concurrent reader stored it first
+        pass
+    return result
+
+
+def compute_regional(programme, questionnaire: Questionnaire | None = None) -> dict[str, Any]:
     """The regional analysis of one questionnaire, or of all the programme's questionnaires
     by year. Pillars are computed from the base set only; regional questions are listed
     apart. Question identity across years is the question code."""

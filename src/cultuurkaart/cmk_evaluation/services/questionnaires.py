@@ -18,6 +18,7 @@ from cultuurkaart.core.transitions import transition
 from .. import base
 from ..constants import RESPONDENT_ROLES, RESPONSE_TRANSITIONS, ResponseStatus
 from ..models import Answer, Invitation, Question, Questionnaire, Reopening, Response
+from . import analysis
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_QUESTIONS = 200
@@ -135,6 +136,7 @@ def create_questionnaire(programme, data: dict[str, Any], *, actor) -> Questionn
         programme=programme, year=header["opens_on"].year, created_by=actor, **header
     )
     _write_questions(questionnaire, questions)
+    analysis.bump(programme.pk)
     audit.record(
         "cmk_evaluation.questionnaire.created",
         actor=actor,
@@ -169,6 +171,7 @@ def change_questionnaire(questionnaire: Questionnaire, data: dict[str, Any], *, 
         setattr(questionnaire, key, value)
     questionnaire.year = header["opens_on"].year
     questionnaire.save()
+    analysis.bump(questionnaire.programme_id)
     audit.record(
         "cmk_evaluation.questionnaire.changed",
         actor=actor,
@@ -203,6 +206,7 @@ def new_version(questionnaire: Questionnaire, *, actor) -> Questionnaire:
             for q in questionnaire.questions.all()
         ],
     )
+    analysis.bump(copy.programme_id)
     audit.record(
         "cmk_evaluation.questionnaire.versioned",
         actor=actor,
@@ -331,6 +335,7 @@ def save_response(
         questionnaire.frozen_at = now
         questionnaire.save(update_fields=["frozen_at"])
     if submit:
+        analysis.bump(questionnaire.programme_id)
         audit.record(
             "cmk_evaluation.response.submitted",
             actor=actor,
@@ -366,6 +371,7 @@ def reopen_response(response: Response, reason: str, *, actor) -> Response:
     response.submitted_by = None
     response.updated_at = clock.now()
     response.save()
+    analysis.bump(response.questionnaire.programme_id)
     audit.record(
         "cmk_evaluation.response.reopened",
         actor=actor,

@@ -107,4 +107,7 @@ def submitted(q: Questionnaire, part: Participation, answers: dict[str, int]) ->
     if q.frozen_at is None:
         q.frozen_at = clock.now()
         q.save(update_fields=["frozen_at"])
+    from ..services import analysis
+
+    analysis.bump(q.programme_id)
     return r

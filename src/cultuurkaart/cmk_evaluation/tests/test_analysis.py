@@ -5,6 +5,7 @@ against subtraction), the school's own trend with scenario and tips, and the res
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -220,3 +221,29 @@ def test_scenario_bounds(mean, scale, scenario):
     from ..constants import scenario_for
 
     assert scenario_for(mean, scale) == scenario
+
+
+def test_stored_analysis_follows_submissions_and_reopenings():
+    from cultuurkaart.core import clock
+
+    from ..models import StoredAnalysis
+    from ..services import questionnaires
+    from .factories import at
+
+    q = questionnaire()
+    for _ in range(5):
+        submitted(q, participation(), answers(2))
+    first = analysis.regional(amstelland(), q)
+    assert by(first["questions"], "code", "visie1")["count"] == 5
+    assert StoredAnalysis.objects.filter(key=f"q{q.pk}").count() == 1
+    assert analysis.regional(amstelland(), q) == first  # served from the stored row
+    p = participation()
+    with clock.frozen(at(dt.date(2025, 4, 1))):
+        r = questionnaires.save_response(
+            q, p, answers(4), respondent_roles=["icc"], submit=True, actor=None
+        )
+        after = by(analysis.regional(amstelland(), q)["questions"], "code", "visie1")
+        assert (after["count"], after["mean"]) == (6, round(14 / 6, 2))
+        questionnaires.reopen_response(r, "fout", actor=None)
+        again = by(analysis.regional(amstelland(), q)["questions"], "code", "visie1")
+        assert (again["count"], again["mean"]) == (5, 2.0)
