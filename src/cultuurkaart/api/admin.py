@@ -140,6 +140,11 @@ class RoleIn(Schema):
     role: str
     school: str | None = None
     provider: str | None = None
+    # CmK roles (issue 13): cmk_staff / cmk_steering a programme (id or code),
+    # cmk_municipality a municipality (id), cmk_contact a participation (id).
+    cmk_programme: str | None = None
+    cmk_municipality: str | None = None
+    cmk_participation: str | None = None
 
 
 class UserIn(Schema):
@@ -193,14 +198,52 @@ def create_user(request, payload: UserIn):
                     "message": "This role needs a provider.",
                 }
             )
-        grants.append((role.role, school, provider))
+        cmk_scope = _cmk_scope(role, i, errors)
+        grants.append((role.role, school, provider, cmk_scope))
     if errors:
         raise ValidationFailed("The user is not valid.", errors=errors)
     with transaction.atomic():
         user, _ = accounts.get_or_create_user(email, name=payload.name)
-        for role, school, provider in grants:
-            accounts.grant_role(user, role, school=school, provider=provider, actor=request.user)
+        for role, school, provider, cmk_scope in grants:
+            accounts.grant_role(
+                user, role, school=school, provider=provider, actor=request.user, **cmk_scope
+            )
     return Status(201, serializers.user_out(user))
+
+
+def _cmk_scope(role: RoleIn, i: int, errors: list[dict]) -> dict:
+    """The programme, municipality or participation a CmK role is scoped to (422 when it is
+    missing or unknown)."""
+    from cultuurkaart.cmk.models import Municipality, Participation
+    from cultuurkaart.cmk.models import Programme as CmkProgramme
+
+    needs = {
+        RoleName.CMK_STAFF: ("cmk_programme", CmkProgramme),
+        RoleName.CMK_STEERING: ("cmk_programme", CmkProgramme),
+        RoleName.CMK_MUNICIPALITY: ("cmk_municipality", Municipality),
+        RoleName.CMK_CONTACT: ("cmk_participation", Participation),
+    }.get(role.role)
+    if needs is None:
+        return {}
+    field, model = needs
+    value = getattr(role, field)
+    obj = None
+    if value is not None:
+        pk = parse_id(value)
+        if pk is not None:
+            obj = model.objects.filter(pk=pk).first()
+        elif model is CmkProgramme:
+            obj = model.objects.filter(code=value).first()
+    if obj is None:
+        errors.append(
+            {
+                "field": f"roles.{i}.{field}",
+                "code": "required" if value is None else "unknown",
+                "message": "This role needs a known " + field.removeprefix("cmk_") + ".",
+            }
+        )
+        return {}
+    return {field: obj}
 
 
 @router.post("/admin/users/{user_id}/tokens", response={201: TokenOut, **errors(401, 403, 404)})

@@ -22,6 +22,9 @@ class RoleOut(Out):
     role: str
     school: Id | None
     provider: Id | None
+    cmk_programme: Id | None = None
+    cmk_municipality: Id | None = None
+    cmk_participation: Id | None = None
 
 
 class UserOut(Out):

@@ -93,6 +93,11 @@ def user_out(user) -> dict:
                 "role": r.role,
                 "school": str(r.school_id) if r.school_id else None,
                 "provider": str(r.provider_id) if r.provider_id else None,
+                "cmk_programme": str(r.cmk_programme_id) if r.cmk_programme_id else None,
+                "cmk_municipality": str(r.cmk_municipality_id) if r.cmk_municipality_id else None,
+                "cmk_participation": (
+                    str(r.cmk_participation_id) if r.cmk_participation_id else None
+                ),
             }
             for r in user.roles.all()
         ],

@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    cmk,
     cmk_evaluation,
     jobs,
     ledger,
@@ -37,6 +38,7 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
+    cmk,
     jobs,
     cmk_evaluation,
 ):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_cmk,
     urls_cmk_evaluation,
     urls_jobs,
     urls_marketplace,
@@ -71,6 +72,7 @@ urlpatterns = [
     *urls_weborders.urlpatterns,
     *urls_payouts.urlpatterns,
     *urls_yearend.urlpatterns,
+    *urls_cmk.urlpatterns,
     *urls_cmk_evaluation.urlpatterns,
     *urls_jobs.urlpatterns,
     *urls_vouchers.urlpatterns,

@@ -72,6 +72,27 @@ ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind i
 # --- the route table: which action each route checks -------------------------------------
 
 API_ROUTES: dict[str, str | RosterView] = {
+    # CmK programme monitoring (issue 13): programme-scoped; the school and provider roles of
+    # this walk hold no CmK role (404), the admin reads; cmk/tests/test_api.py walks the CmK
+    # roles over two programmes.
+    "POST /cmk/programmes": "cmk.manage_programmes",
+    "GET /cmk/programmes/{programme_id}": "cmk.view_programme",
+    "GET /cmk/programmes/{programme_id}/participations": "cmk.view_programme",
+    "POST /cmk/programmes/{programme_id}/participations": "cmk.work",
+    "GET /cmk/participations/{participation_id}": "cmk.view_participation",
+    "POST /cmk/participations/{participation_id}/step": "cmk.work",
+    "POST /cmk/participations/{participation_id}/cycles": "cmk.work",
+    "POST /cmk/participations/{participation_id}/contacts": "cmk.work",
+    "POST /cmk/participations/{participation_id}/conversations": "cmk.work",
+    "POST /cmk/actions/{action_id}/close": "cmk.work",
+    "GET /cmk/programmes/{programme_id}/activities": "cmk.view_programme",
+    "POST /cmk/programmes/{programme_id}/activities": "cmk.work",
+    "POST /cmk/programmes/{programme_id}/meetings": "cmk.work",
+    "GET /cmk/programmes/{programme_id}/targets": "cmk.view_aggregates",
+    "PUT /cmk/programmes/{programme_id}/targets": "cmk.work",
+    "GET /cmk/programmes/{programme_id}/dashboard": "cmk.view_aggregates",
+    "GET /cmk/programmes/{programme_id}/calendar": "cmk.view_programme",
+    "POST /cmk/programmes/{programme_id}/deadlines": "cmk.work",
     "GET /schools/{school_id}": "schools.view",
     "PATCH /schools/{school_id}": "schools.change_settings",
     "POST /schools/{school_id}/budget-holder-changes": "schools.change_budget_holder",
@@ -227,9 +248,25 @@ API_SELF = {
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
+    "GET /cmk/programmes": "the CmK programmes the caller works in as staff (all: admin)",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
+    # CmK programme monitoring (issue 13; the CmK roles: cmk/tests/test_pages.py)
+    "portals:cmk_dashboard": "cmk.view_aggregates",
+    "portals:cmk_targets": "cmk.view_aggregates",
+    "portals:cmk_participations": "cmk.view_aggregates",
+    "portals:cmk_conversations": "cmk.view_programme",
+    "portals:cmk_activities": "cmk.view_programme",
+    "portals:cmk_meetings": "cmk.view_programme",
+    "portals:cmk_calendar": "cmk.view_programme",
+    "portals:cmk_participation": "cmk.view_participation",
+    "portals:cmk_participation_step": "cmk.work",
+    "portals:cmk_participation_cycle": "cmk.work",
+    "portals:cmk_participation_conversation": "cmk.work",
+    "portals:cmk_participation_contact": "cmk.work",
+    "portals:cmk_action_close": "cmk.work",
+    "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -379,6 +416,7 @@ PAGE_ROLE_HOME = {
     "portals:provider_weborders_new": "provider",  # a web order for its own provider
 }
 PAGE_SELF = {
+    "portals:cmk_home": "the signed-in person's own CmK programmes and role",
     "accounts:two_factor": "second sign-in step of the person signing in",
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
@@ -418,6 +456,8 @@ def expected(action_name: str, role: str, tenant: str) -> int | None:
         return None if role == "admin" else 403
     if role == "admin":
         return None if action.admin else 403
+    if action.scope is Scope.PROGRAMME:  # nobody of this walk holds a CmK role
+        return 404
     if action.scope is Scope.PROVIDER:  # the provider user acts for its own provider only
         if role == "provider" and tenant == "own":
             return None if role in action.roles else 403
@@ -573,6 +613,19 @@ def world(db, quiet_request_log):
         amount="5.50",
         expires_at=dt.datetime(2024, 12, 31, 23, 59, 59, tzinfo=clock.AMSTERDAM),
     )
+    # CmK: the own tenant's programme is the seeded Amstelland one, the other a second
+    # programme; a participation with an action in each.
+    from cultuurkaart.cmk.services import participations as cmk_parts
+    from cultuurkaart.cmk.tests import factories as cmk
+
+    for tenant, prog in ((own, cmk.amstelland()), (other, cmk.second_programme())):
+        part = cmk.participation(prog)
+        action = cmk_parts.add_action(part, text="Bellen", actor=None)
+        tenant.ids |= {
+            "programme_id": prog.pk,
+            "participation_id": part.pk,
+            "action_id": action.pk,
+        }
     return {"own": own, "other": other}, users
 
 
@@ -916,6 +969,9 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
     }
     values = {
         "school_id": ids["school_id"],
+        "programme_id": ids.get("programme_id"),
+        "participation_id": ids.get("participation_id"),
+        "action_id": ids.get("action_id"),
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
         "batch_id": ids["batch_id"],

@@ -11,6 +11,7 @@ from django.db.models import Q
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.core import permissions as table
 from cultuurkaart.core.errors import NotFound, PermissionDenied
+from cultuurkaart.core.ids import parse_id
 
 from ..constants import CmkRole
 from ..models import Participation, Programme
@@ -26,10 +27,7 @@ _RANK = [CmkRole.STAFF, CmkRole.STEERING, CmkRole.MUNICIPALITY, CmkRole.CONTACT]
 
 
 def _id(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 def programmes_for(user):
@@ -119,7 +117,11 @@ def may(user, action: str, programme: Programme, participation=None) -> bool:
 def require_programme(user, programme_id, action: str) -> Programme:
     """The programme, if the person may do `action` in it; 404 outside, 403 for a role that
     may not."""
-    programme = Programme.objects.filter(pk=_id(programme_id)).first()
+    pk = _id(programme_id)
+    if pk is not None:
+        programme = Programme.objects.filter(pk=pk).first()
+    else:  # programmes are also referenced by their code (API.md Conventions)
+        programme = Programme.objects.filter(code=str(programme_id or "")).first()
     if programme is None:
         raise NotFound("Not found.")
     check(user, action, programme)
