@@ -26,13 +26,7 @@ CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 
 
-class Loose(Schema):
-    """A request body checked by the service (field errors in the API's shape)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class QuestionIn(Schema):
+class EvalQuestionIn(Schema):
     model_config = ConfigDict(extra="allow")
     code: Any = None
     pillar: Any = None
@@ -41,31 +35,31 @@ class QuestionIn(Schema):
     regional: Any = False
 
 
-class QuestionnaireIn(Schema):
+class EvalQuestionnaireIn(Schema):
     title: Any = None
     opens_on: Any = None
     closes_on: Any = None
-    questions: list[QuestionIn] | None = None
+    questions: list[EvalQuestionIn] | None = None
 
 
-class ResponseIn(Schema):
+class EvalResponseIn(Schema):
     participation_id: Any = None
     answers: dict[str, Any] = {}
     respondent_roles: list[str] | None = None
     submit: bool = False
 
 
-class ReopenIn(Schema):
+class EvalReopenIn(Schema):
     reason: str = ""
 
 
-class BudgetIn(Schema):
+class EvalBudgetIn(Schema):
     lines: list[dict[str, Any]] = []
     matching: list[dict[str, Any]] = []
     inkind_hours: dict[str, Any] = {}
 
 
-class QuestionOut(Out):
+class EvalQuestionOut(Out):
     code: str
     pillar: str
     text: str
@@ -73,7 +67,7 @@ class QuestionOut(Out):
     regional: bool
 
 
-class QuestionnaireOut(Out):
+class EvalQuestionnaireOut(Out):
     id: str
     programme: str
     title: str
@@ -83,11 +77,11 @@ class QuestionnaireOut(Out):
     opens_on: str
     closes_on: str
     frozen: bool
-    questions: list[QuestionOut]
+    questions: list[EvalQuestionOut]
     responses: dict[str, int]
 
 
-class ResponseOut(Out):
+class EvalResponseOut(Out):
     id: str
     questionnaire: str
     participation_id: str
@@ -98,7 +92,7 @@ class ResponseOut(Out):
     updated_at: str
 
 
-class InvitationsOut(Out):
+class EvalInvitationsOut(Out):
     round: int
     schools: int
     emails: int
@@ -110,7 +104,7 @@ class InvitationsOut(Out):
 Free = dict[str, Any]
 
 
-class ReportOut(Out):
+class EvalReportOut(Out):
     id: str
     programme: str
     year: int
@@ -181,9 +175,9 @@ def _body(data: Schema) -> dict[str, Any]:
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires",
-    response={201: QuestionnaireOut, **errors(401, 403, 404, 422)},
+    response={201: EvalQuestionnaireOut, **errors(401, 403, 404, 422)},
 )
-def create_questionnaire(request, programme_id: str, data: QuestionnaireIn):
+def create_questionnaire(request, programme_id: str, data: EvalQuestionnaireIn):
     programme = _programme(request, programme_id, "cmk_evaluation.manage_questionnaires")
     q = questionnaires.create_questionnaire(programme, _body(data), actor=request.user)
     return Status(201, serialize_questionnaire(q))
@@ -191,7 +185,7 @@ def create_questionnaire(request, programme_id: str, data: QuestionnaireIn):
 
 @router.get(
     "/cmk/programmes/{programme_id}/questionnaires",
-    response={200: list[QuestionnaireOut], **errors(401, 403, 404)},
+    response={200: list[EvalQuestionnaireOut], **errors(401, 403, 404)},
 )
 def list_questionnaires(request, programme_id: str):
     programme = _programme(request, programme_id, "cmk_evaluation.manage_questionnaires")
@@ -201,7 +195,7 @@ def list_questionnaires(request, programme_id: str):
 
 @router.get(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}",
-    response={200: QuestionnaireOut, **errors(401, 403, 404)},
+    response={200: EvalQuestionnaireOut, **errors(401, 403, 404)},
 )
 def get_questionnaire(request, programme_id: str, questionnaire_id: str):
     _, q = _questionnaire(
@@ -212,9 +206,11 @@ def get_questionnaire(request, programme_id: str, questionnaire_id: str):
 
 @router.put(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}",
-    response={200: QuestionnaireOut, **errors(401, 403, 404, 409, 422)},
+    response={200: EvalQuestionnaireOut, **errors(401, 403, 404, 409, 422)},
 )
-def change_questionnaire(request, programme_id: str, questionnaire_id: str, data: QuestionnaireIn):
+def change_questionnaire(
+    request, programme_id: str, questionnaire_id: str, data: EvalQuestionnaireIn
+):
     _, q = _questionnaire(
         request, programme_id, questionnaire_id, "cmk_evaluation.manage_questionnaires"
     )
@@ -224,7 +220,7 @@ def change_questionnaire(request, programme_id: str, questionnaire_id: str, data
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/versions",
-    response={201: QuestionnaireOut, **errors(401, 403, 404, 409)},
+    response={201: EvalQuestionnaireOut, **errors(401, 403, 404, 409)},
 )
 def new_version(request, programme_id: str, questionnaire_id: str):
     _, q = _questionnaire(
@@ -235,7 +231,7 @@ def new_version(request, programme_id: str, questionnaire_id: str):
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/invitations",
-    response={200: InvitationsOut, **errors(401, 403, 404)},
+    response={200: EvalInvitationsOut, **errors(401, 403, 404)},
 )
 def send_invitations(request, programme_id: str, questionnaire_id: str):
     _, q = _questionnaire(
@@ -246,9 +242,9 @@ def send_invitations(request, programme_id: str, questionnaire_id: str):
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/responses",
-    response={201: ResponseOut, **errors(401, 403, 404, 409, 422)},
+    response={201: EvalResponseOut, **errors(401, 403, 404, 409, 422)},
 )
-def save_response(request, programme_id: str, questionnaire_id: str, data: ResponseIn):
+def save_response(request, programme_id: str, questionnaire_id: str, data: EvalResponseIn):
     """A school contact's response (its own participation): a draft (`submit` false, partial
     answers autosaved) or the submission (every question answered)."""
     action = "cmk_evaluation.respond"
@@ -278,9 +274,9 @@ def save_response(request, programme_id: str, questionnaire_id: str, data: Respo
 
 @router.post(
     "/cmk/responses/{response_id}/reopen",
-    response={200: ResponseOut, **errors(401, 403, 404, 409, 422)},
+    response={200: EvalResponseOut, **errors(401, 403, 404, 409, 422)},
 )
-def reopen_response(request, response_id: str, data: ReopenIn):
+def reopen_response(request, response_id: str, data: EvalReopenIn):
     action = "cmk_evaluation.manage_questionnaires"
     permissions.record(request, action)
     response = (
@@ -370,7 +366,7 @@ def _year(value: str) -> int:
     "/cmk/programmes/{programme_id}/budget/{year}",
     response={200: Free, **errors(401, 403, 404, 422)},
 )
-def put_budget(request, programme_id: str, year: str, data: BudgetIn):
+def put_budget(request, programme_id: str, year: str, data: EvalBudgetIn):
     """Plan (and realisation) per category, matching per municipality, in-kind hours → the
     totals, the variance and the coordination share."""
     programme = _programme(request, programme_id, "cmk_evaluation.manage_budget")
@@ -417,7 +413,7 @@ def serialize_report(request, report: FunderReport) -> dict[str, Any]:
 
 @router.post(
     "/cmk/programmes/{programme_id}/reports/{year}",
-    response={201: ReportOut, **errors(401, 403, 404, 422)},
+    response={201: EvalReportOut, **errors(401, 403, 404, 422)},
 )
 def create_report(request, programme_id: str, year: str):
     programme = _programme(request, programme_id, "cmk_evaluation.create_reports")
@@ -435,7 +431,7 @@ def _report(request, report_id: str) -> FunderReport:
     return report
 
 
-@router.get("/cmk/reports/{report_id}", response={200: ReportOut, **errors(401, 403, 404)})
+@router.get("/cmk/reports/{report_id}", response={200: EvalReportOut, **errors(401, 403, 404)})
 def get_report(request, report_id: str):
     return serialize_report(request, _report(request, report_id))
 
