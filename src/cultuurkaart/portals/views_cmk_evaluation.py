@@ -82,6 +82,7 @@ def _may(request, action, programme) -> bool:
 def _ctx(request, programme, **extra):
     return {
         "programme": programme,
+        "may_dashboard": _may(request, "cmk.view_aggregates", programme),
         "may_manage": _may(request, "cmk_evaluation.manage_questionnaires", programme),
         "may_analysis": _may(request, "cmk_evaluation.view_analysis", programme),
         "may_budget": _may(request, "cmk_evaluation.view_budget", programme),
