@@ -14,19 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Count, F, Sum
 
 from cultuurkaart.core import clock
 from cultuurkaart.rosters.workbooks import FORMULA_TRIGGERS
 
 from ..constants import MIN_GROUP, TIPS, ResponseStatus, Scenario, scenario_for
 from ..models import AnalysisStamp, Answer, Question, Questionnaire, Response, StoredAnalysis
-
-DIMENSIONS = {
-    "municipality": "response__municipality",
-    "sector": "response__sector",
-    "year": "response__questionnaire__year",
-}
 
 
 def cell(mean, count: int) -> dict[str, Any]:
@@ -60,23 +54,95 @@ def _answers(programme, questionnaire: Questionnaire | None):
     return rows
 
 
-def _aggregate(rows, key: str, dimension: str | None):
-    fields = [key] + ([DIMENSIONS[dimension]] if dimension else [])
-    return (
-        rows.values(*fields)
-        .annotate(mean=Avg("value"), n=Count("response__participation_id", distinct=True))
-        .order_by(*fields)
+def _collect(programme, questionnaire, questions: list[Question], with_year: bool):
+    """Two small queries, then Python: the answers summed at the grain (question,
+    questionnaire, municipality, sector) and the submitted responses (school, questionnaire,
+    municipality, sector). Returns {key: {"total": (mean, n), dimension: [(value, mean, n)]}}
+    for question codes ("q", code) and base-set pillars ("p", pillar); n is the number of
+    distinct schools that submitted a questionnaire holding the key, in the group (every
+    submission answers every question)."""
+    dims = ("municipality", "sector", *(("year",) if with_year else ()))
+    meta = {q.pk: q for q in questions}
+    year_of = {q.questionnaire_id: q.questionnaire.year for q in questions}
+    keys_of = defaultdict(set)  # questionnaire id → its keys
+    for q in questions:
+        keys_of[q.questionnaire_id].add(("q", q.code))
+        if not q.regional:
+            keys_of[q.questionnaire_id].add(("p", q.pillar))
+    sums: dict = defaultdict(lambda: [0, 0])
+    grain = (
+        _answers(programme, questionnaire)
+        .values(
+            "question_id",
+            "response__questionnaire_id",
+            "response__municipality",
+            "response__sector",
+        )
+        .annotate(s=Sum("value"), n=Count("id"))
+        .order_by()
     )
+    for row in grain:
+        q = meta.get(row["question_id"])
+        if q is None:
+            continue
+        values = {
+            None: None,
+            "municipality": row["response__municipality"],
+            "sector": row["response__sector"],
+            "year": year_of[q.questionnaire_id],
+        }
+        keys = [("q", q.code)] + ([("p", q.pillar)] if not q.regional else [])
+        for key in keys:
+            for dim in (None, *dims):
+                acc = sums[(key, dim, values[dim])]
+                acc[0] += row["s"]
+                acc[1] += row["n"]
+    responses = Response.objects.filter(
+        status=ResponseStatus.SUBMITTED, questionnaire__programme=programme
+    )
+    if questionnaire is not None:
+        responses = responses.filter(questionnaire=questionnaire)
+    # schools per (questionnaire, dimension, value), then unions per set of questionnaires
+    per_q: dict = defaultdict(set)
+    for part, qid, mun, sec in responses.values_list(
+        "participation_id", "questionnaire_id", "municipality", "sector"
+    ):
+        for dim, value in (
+            (None, None),
+            ("municipality", mun),
+            ("sector", sec),
+            ("year", year_of.get(qid)),
+        ):
+            per_q[(qid, dim, value)].add(part)
+    qids_of_key = defaultdict(set)
+    for qid, keys in keys_of.items():
+        for key in keys:
+            qids_of_key[key].add(qid)
+    union_cache: dict = {}
 
+    def schools(qids: frozenset, dim, value) -> int:
+        found = union_cache.get((qids, dim, value))
+        if found is None:
+            members: set = set()
+            for qid in qids:
+                members |= per_q.get((qid, dim, value), set())
+            found = union_cache[(qids, dim, value)] = len(members)
+        return found
 
-def _breakdowns(rows, key: str, with_year: bool) -> dict[Any, dict[str, Any]]:
-    """{key: {"total": (mean, n), "municipality": [(value, mean, n)], ...}}"""
-    out: dict[Any, dict[str, Any]] = defaultdict(lambda: defaultdict(list))
-    for row in _aggregate(rows, key, None):
-        out[row[key]]["total"] = (row["mean"], row["n"])
-    for dimension in ("municipality", "sector", *(("year",) if with_year else ())):
-        for row in _aggregate(rows, key, dimension):
-            out[row[key]][dimension].append((row[DIMENSIONS[dimension]], row["mean"], row["n"]))
+    out: dict = defaultdict(lambda: defaultdict(list))
+    for (key, dim, value), (total, n) in sorted(
+        sums.items(),
+        key=lambda i: (i[0][0], i[0][1] or "", "" if i[0][2] is None else str(i[0][2])),
+    ):
+        mean = total / n if n else None
+        count = schools(frozenset(qids_of_key[key]), dim, value)
+        if dim is None:
+            out[key]["total"] = (mean, count)
+        else:
+            out[key][dim].append((value, mean, count))
+    for entry in out.values():
+        for dim in dims:
+            entry[dim].sort(key=lambda g: (g[0] is None, g[0] if g[0] is not None else ""))
     return out
 
 
@@ -142,20 +208,23 @@ def compute_regional(programme, questionnaire: Questionnaire | None = None) -> d
     """The regional analysis of one questionnaire, or of all the programme's questionnaires
     by year. Pillars are computed from the base set only; regional questions are listed
     apart. Question identity across years is the question code."""
-    rows = _answers(programme, questionnaire)
     with_year = questionnaire is None
     dimensions = ("municipality", "sector", *(("year",) if with_year else ()))
-    questions = Question.objects.filter(questionnaire__programme=programme)
+    questions = Question.objects.filter(questionnaire__programme=programme).select_related(
+        "questionnaire"
+    )
     if questionnaire is not None:
         questions = questions.filter(questionnaire=questionnaire)
+    questions = list(
+        questions.order_by("questionnaire__year", "questionnaire__version", "position")
+    )
     meta: dict[str, Question] = {}
-    for q in questions.order_by("questionnaire__year", "questionnaire__version", "position"):
+    for q in questions:
         meta[q.code] = q  # the newest wording wins, the first position orders
     order = {code: i for i, code in enumerate(meta)}
-
-    base_rows = rows.filter(question__regional=False)
-    pillars = _breakdowns(base_rows, "question__pillar", with_year)
-    by_code = _breakdowns(rows, "question__code", with_year)
+    collected = _collect(programme, questionnaire, questions, with_year)
+    pillars = {key[1]: data for key, data in collected.items() if key[0] == "p"}
+    by_code = {key[1]: data for key, data in collected.items() if key[0] == "q"}
 
     schools = (
         Response.objects.filter(status=ResponseStatus.SUBMITTED, questionnaire__programme=programme)
