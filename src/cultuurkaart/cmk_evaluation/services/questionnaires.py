@@ -112,6 +112,28 @@ def _clean_header(data: dict[str, Any], programme) -> dict[str, Any]:
     return {"title": title, "opens_on": opens, "closes_on": closes}
 
 
+def _deadline(questionnaire: Questionnaire, *, actor) -> None:
+    """The questionnaire's closing date on the programme calendar (with the staff reminder
+    of `cmk-reminders`): one deadline per questionnaire, replaced when the date changes."""
+    from cultuurkaart.cmk.constants import DeadlineKind
+    from cultuurkaart.cmk.models import Deadline
+    from cultuurkaart.cmk.services import deadlines
+
+    ref = f"questionnaire:{questionnaire.pk}"
+    for old in Deadline.objects.filter(programme=questionnaire.programme, ref=ref):
+        if old.due_on == questionnaire.closes_on:
+            return
+        deadlines.remove_deadline(old, actor=actor)
+    deadlines.add_deadline(
+        questionnaire.programme,
+        kind=DeadlineKind.QUESTIONNAIRE,
+        title=_("Vragenlijst %(title)s sluit") % {"title": questionnaire.title[:250]},
+        due_on=questionnaire.closes_on,
+        ref=ref,
+        actor=actor,
+    )
+
+
 def _write_questions(questionnaire: Questionnaire, questions: list[dict]) -> None:
     Question.objects.bulk_create(
         Question(questionnaire=questionnaire, position=i, **q) for i, q in enumerate(questions)
@@ -136,6 +158,7 @@ def create_questionnaire(programme, data: dict[str, Any], *, actor) -> Questionn
         programme=programme, year=header["opens_on"].year, created_by=actor, **header
     )
     _write_questions(questionnaire, questions)
+    _deadline(questionnaire, actor=actor)
     analysis.bump(programme.pk)
     audit.record(
         "cmk_evaluation.questionnaire.created",
@@ -171,6 +194,7 @@ def change_questionnaire(questionnaire: Questionnaire, data: dict[str, Any], *, 
         setattr(questionnaire, key, value)
     questionnaire.year = header["opens_on"].year
     questionnaire.save()
+    _deadline(questionnaire, actor=actor)
     analysis.bump(questionnaire.programme_id)
     audit.record(
         "cmk_evaluation.questionnaire.changed",

@@ -76,6 +76,13 @@ def test_create_validates_questions_and_dates():
     )
     assert q.year == 2025 and q.questions.filter(regional=True).count() == 1
     assert not q.frozen
+    # its closing date is on the programme calendar, and moves with it
+    from cultuurkaart.cmk.models import Deadline
+
+    deadline = Deadline.objects.get(ref=f"questionnaire:{q.pk}")
+    assert deadline.kind == "questionnaire" and deadline.due_on == dt.date(2025, 6, 30)
+    svc.change_questionnaire(q, {"closes_on": "2025-07-15"}, actor=None)
+    assert Deadline.objects.get(ref=f"questionnaire:{q.pk}").due_on == dt.date(2025, 7, 15)
 
 
 def test_first_response_freezes_questions_and_a_new_version_can_change():
