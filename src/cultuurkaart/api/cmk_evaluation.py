@@ -19,7 +19,7 @@ from cultuurkaart.core import permissions
 from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ids import parse_id
 
-from .base import XLSX, Out, errors, file_download, path_id
+from .base import XLSX, Id, Money, Out, Page, errors, file_download, paged, paginate, path_id
 
 router = Router(tags=["cmk"])
 CSV = "text/csv; charset=utf-8"
@@ -99,9 +99,204 @@ class EvalInvitationsOut(Out):
     skipped: int
 
 
-# Answers whose nested figures are described in docs/cmk-evaluation.md (analysis, budget,
-# results, money): a JSON object.
-Free = dict[str, Any]
+# --- the figures (docs/cmk-evaluation.md) ---------------------------------------------------
+
+
+class EvalFigure(Out):
+    """A mean level and its number of schools; `null` with `suppressed: true` below five."""
+
+    mean: float | None
+    count: int | None
+    suppressed: bool
+
+
+class EvalMunicipalityGroup(EvalFigure):
+    municipality: str | None
+
+
+class EvalSectorGroup(EvalFigure):
+    sector: str | None
+
+
+class EvalYearGroup(EvalFigure):
+    year: int | None
+
+
+class EvalBreakdown(EvalFigure):
+    by_municipality: list[EvalMunicipalityGroup]
+    by_sector: list[EvalSectorGroup]
+    by_year: list[EvalYearGroup]  # empty for one questionnaire
+
+
+class EvalPillarFigure(EvalBreakdown):
+    pillar: str
+
+
+class EvalQuestionFigure(EvalBreakdown):
+    code: str
+    pillar: str
+    text: str
+    scale: int | None
+    regional: bool
+
+
+class EvalQuestionnaireRef(Out):
+    id: Id
+    title: str
+    year: int
+
+
+class EvalSchoolCount(Out):
+    count: int | None
+    suppressed: bool
+
+
+class EvalAnalysisOut(Out):
+    programme: str
+    questionnaire: EvalQuestionnaireRef | None
+    min_group: int
+    schools: EvalSchoolCount
+    pillars: list[EvalPillarFigure]
+    questions: list[EvalQuestionFigure]
+    regional_questions: list[EvalQuestionFigure]
+
+
+class EvalPillarTrend(Out):
+    pillar: str
+    scale: int
+    levels: dict[str, float]  # year → mean level
+    scenario: str | None
+    scenario_label: str
+    tips: list[str]
+
+
+class EvalQuestionTrend(Out):
+    code: str
+    pillar: str
+    text: str
+    regional: bool
+    values: dict[str, int]  # year → level
+
+
+class EvalResultsOut(Out):
+    years: list[int]
+    pillars: list[EvalPillarTrend]
+    questions: list[EvalQuestionTrend]
+
+
+class EvalBudgetLineOut(Out):
+    category: str
+    label: str
+    flow: str
+    planned: Money
+    realised: Money | None
+    variance: Money | None
+
+
+class EvalPlannedRealised(Out):
+    planned: Money
+    realised: Money | None
+
+
+class EvalVariance(Out):
+    income: Money | None
+    costs: Money | None
+
+
+class EvalTotals(Out):
+    income: EvalPlannedRealised
+    costs: EvalPlannedRealised
+    result: EvalPlannedRealised
+    variance: EvalVariance
+
+
+class EvalCoordinationShare(Out):
+    planned: str | None
+    realised: str | None
+    threshold: str
+    warning: bool
+
+
+class EvalMatchingOut(Out):
+    municipality: str
+    amount: Money
+    realised: Money | None
+
+
+class EvalHours(Out):
+    po: int
+    vo: int
+    po_realised: int | None
+    vo_realised: int | None
+
+
+class EvalBudgetOut(Out):
+    year: int
+    lines: list[EvalBudgetLineOut]
+    totals: EvalTotals
+    coordination_share: EvalCoordinationShare
+    matching: list[EvalMatchingOut]
+    matching_total: Money
+    national_grant: Money
+    matching_covers_grant: bool
+    inkind_hours: EvalHours
+
+
+class EvalRealisedImported(EvalBudgetOut):
+    rows: int
+
+
+class EvalDisciplineOut(Out):
+    discipline: str
+    label: str
+    amount: Money
+
+
+class EvalMoneyYear(Out):
+    year: int
+    students: int
+    ordered: Money
+    spent: Money
+    spent_share: str | None
+    weborders: int
+    disciplines: list[EvalDisciplineOut]
+
+
+class EvalTrendPillar(Out):
+    pillar: str
+    levels: dict[str, float]
+    scenario: str | None
+
+
+class EvalTrendOut(Out):
+    years: list[int]
+    pillars: list[EvalTrendPillar]
+
+
+class EvalMoneySchool(Out):
+    participation: Id
+    name: str
+    code: str
+    track: str
+    step: int | None
+    step_name: str
+    prospect: bool
+    cultuurkaart: bool
+    years: list[EvalMoneyYear]
+    trend: EvalTrendOut
+
+
+class _Listed:
+    """A computed list for `paginate` (it counts and slices)."""
+
+    def __init__(self, rows: list):
+        self.rows = rows
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, item):
+        return self.rows[item]
 
 
 class EvalReportOut(Out):
@@ -175,7 +370,7 @@ def _body(data: Schema) -> dict[str, Any]:
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires",
-    response={201: EvalQuestionnaireOut, **errors(401, 403, 404, 422)},
+    response={201: EvalQuestionnaireOut, **errors(401, 403, 404, 413, 422)},
 )
 def create_questionnaire(request, programme_id: str, data: EvalQuestionnaireIn):
     programme = _programme(request, programme_id, "cmk_evaluation.manage_questionnaires")
@@ -185,12 +380,13 @@ def create_questionnaire(request, programme_id: str, data: EvalQuestionnaireIn):
 
 @router.get(
     "/cmk/programmes/{programme_id}/questionnaires",
-    response={200: list[EvalQuestionnaireOut], **errors(401, 403, 404)},
+    response={200: Page[EvalQuestionnaireOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_questionnaires(request, programme_id: str):
     programme = _programme(request, programme_id, "cmk_evaluation.manage_questionnaires")
     rows = Questionnaire.objects.filter(programme=programme).select_related("programme")
-    return [serialize_questionnaire(q) for q in rows.prefetch_related("questions")]
+    return paginate(request, rows.prefetch_related("questions"), serialize_questionnaire)
 
 
 @router.get(
@@ -206,7 +402,7 @@ def get_questionnaire(request, programme_id: str, questionnaire_id: str):
 
 @router.put(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}",
-    response={200: EvalQuestionnaireOut, **errors(401, 403, 404, 409, 422)},
+    response={200: EvalQuestionnaireOut, **errors(401, 403, 404, 409, 413, 422)},
 )
 def change_questionnaire(
     request, programme_id: str, questionnaire_id: str, data: EvalQuestionnaireIn
@@ -242,7 +438,7 @@ def send_invitations(request, programme_id: str, questionnaire_id: str):
 
 @router.post(
     "/cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/responses",
-    response={201: EvalResponseOut, **errors(401, 403, 404, 409, 422)},
+    response={201: EvalResponseOut, **errors(401, 403, 404, 409, 413, 422)},
 )
 def save_response(request, programme_id: str, questionnaire_id: str, data: EvalResponseIn):
     """A school contact's response (its own participation): a draft (`submit` false, partial
@@ -274,7 +470,7 @@ def save_response(request, programme_id: str, questionnaire_id: str, data: EvalR
 
 @router.post(
     "/cmk/responses/{response_id}/reopen",
-    response={200: EvalResponseOut, **errors(401, 403, 404, 409, 422)},
+    response={200: EvalResponseOut, **errors(401, 403, 404, 409, 413, 422)},
 )
 def reopen_response(request, response_id: str, data: EvalReopenIn):
     action = "cmk_evaluation.manage_questionnaires"
@@ -292,13 +488,27 @@ def reopen_response(request, response_id: str, data: EvalReopenIn):
 
 @router.get(
     "/cmk/participations/{participation_id}/results",
-    response={200: Free, **errors(401, 403, 404)},
+    response={200: EvalResultsOut, **errors(401, 403, 404)},
 )
 def school_results(request, participation_id: str):
     action = "cmk_evaluation.view_results"
     permissions.record(request, action)
     participation = access.require_participation(request.user, path_id(participation_id), action)
-    return analysis.school_trend(participation)
+    return _year_keys(analysis.school_trend(participation))
+
+
+def _year_keys(trend: dict[str, Any]) -> dict[str, Any]:
+    """JSON object keys are strings: the years of `levels` and `values`."""
+    return {
+        **trend,
+        "pillars": [
+            {**p, "levels": {str(y): v for y, v in p["levels"].items()}} for p in trend["pillars"]
+        ],
+        "questions": [
+            {**q, "values": {str(y): v for y, v in q["values"].items()}}
+            for q in trend.get("questions", [])
+        ],
+    }
 
 
 def _analysis_questionnaire(request, programme) -> Questionnaire | None:
@@ -319,7 +529,7 @@ def _analysis_questionnaire(request, programme) -> Questionnaire | None:
 
 @router.get(
     "/cmk/programmes/{programme_id}/analysis",
-    response={200: Free, **errors(401, 403, 404, 422)},
+    response={200: EvalAnalysisOut, **errors(401, 403, 404, 422)},
 )
 def regional_analysis(request, programme_id: str):
     """Per pillar and question: mean and count, by municipality, sector (and year without
@@ -364,7 +574,7 @@ def _year(value: str) -> int:
 
 @router.put(
     "/cmk/programmes/{programme_id}/budget/{year}",
-    response={200: Free, **errors(401, 403, 404, 422)},
+    response={200: EvalBudgetOut, **errors(401, 403, 404, 413, 422)},
 )
 def put_budget(request, programme_id: str, year: str, data: EvalBudgetIn):
     """Plan (and realisation) per category, matching per municipality, in-kind hours → the
@@ -376,7 +586,7 @@ def put_budget(request, programme_id: str, year: str, data: EvalBudgetIn):
 
 @router.get(
     "/cmk/programmes/{programme_id}/budget/{year}",
-    response={200: Free, **errors(401, 403, 404, 422)},
+    response={200: EvalBudgetOut, **errors(401, 403, 404, 422)},
 )
 def get_budget(request, programme_id: str, year: str):
     programme = _programme(request, programme_id, "cmk_evaluation.view_budget")
@@ -386,7 +596,7 @@ def get_budget(request, programme_id: str, year: str):
 
 @router.post(
     "/cmk/programmes/{programme_id}/budget/{year}/realised",
-    response={200: Free, **errors(401, 403, 404, 422)},
+    response={200: EvalRealisedImported, **errors(401, 403, 404, 413, 422)},
 )
 def import_realised(request, programme_id: str, year: str, file: File[UploadedFile]):
     """Realised amounts from a CSV (`category;realised`); all rows or none."""
@@ -462,10 +672,17 @@ def report_pdf(request, report_id: str):
 
 @router.get(
     "/cmk/programmes/{programme_id}/cultuurkaart",
-    response={200: list[Free], **errors(401, 403, 404)},
+    response={200: Page[EvalMoneySchool], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def money_overview(request, programme_id: str):
     """Per participating VO school: Cultuurkaart ordered, spent, web orders by discipline,
     next to its track, step and questionnaire trend."""
     programme = _programme(request, programme_id, "cmk_evaluation.view_money")
-    return money.overview(programme)
+    return paginate(request, _Listed(money.overview(programme)), _stringify_ids)
+
+
+def _stringify_ids(row: dict[str, Any]) -> dict[str, Any]:
+    trend = _year_keys(row["trend"])
+    trend.pop("questions", None)
+    return {**row, "participation": str(row["participation"]), "trend": trend}

@@ -156,6 +156,7 @@ def _figure(data: dict[str, Any], dimensions: tuple[str, ...]) -> dict[str, Any]
             counts.append(g_n)
         _secondary(groups, counts, not result["suppressed"])
         result[f"by_{dimension}"] = groups
+    result.setdefault("by_year", [])  # one questionnaire: no breakdown by year
     return result
 
 

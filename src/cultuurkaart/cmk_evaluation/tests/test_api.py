@@ -401,3 +401,23 @@ def test_reports_of_another_programme_are_not_found(api_as, two):
     office_b = api_as(staff(world["b"]["programme"]))
     assert office_b.get(f"/cmk/reports/{world['a']['report'].pk}").status_code == 404
     assert FunderReport.objects.count() == 2
+
+
+def test_results_and_money_over_the_api(api_as):
+    programme = amstelland()
+    part = participation(kind="vo")
+    q25, q27 = questionnaire(year=2025), questionnaire(year=2027)
+    submitted(q25, part, FULL)
+    submitted(q27, part, {**FULL, "visie1": 4, "visie2": 4})
+    r = api_as(contact(part)).get(f"/cmk/participations/{part.pk}/results")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["years"] == [2025, 2027]
+    visie = next(p for p in body["pillars"] if p["pillar"] == "Visie")
+    assert visie["levels"] == {"2025": 2.5, "2027": 4.0}
+    assert visie["scenario"] == "secure" and visie["tips"]
+    r = api_as(staff(programme)).get(f"/cmk/programmes/{programme.pk}/cultuurkaart")
+    assert r.status_code == 200, r.content
+    page = r.json()
+    assert page["count"] == 1 and page["results"][0]["participation"] == str(part.pk)
+    assert page["results"][0]["trend"]["pillars"][0]["levels"]["2027"] in (4.0, 4)
