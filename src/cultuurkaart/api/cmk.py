@@ -183,6 +183,7 @@ class CmkParticipationOut(Out):
     step: CmkCurrentStepOut | None
     completed: bool
     prospect: bool
+    advisor: Id | None = None
     history: list[CmkHistoryOut] = []
     contacts: list[CmkContactOut] = []
     conversations: list[CmkConversationOut] = []
@@ -367,6 +368,7 @@ def serialize_participation(p: Participation, user, *, detail: bool = True) -> d
         },
         "completed": p.cycle_completed_on is not None,
         "prospect": p.prospect,
+        "advisor": str(p.advisor_id) if p.advisor_id else None,
     }
     if not detail:
         return out
@@ -593,6 +595,31 @@ def open_cycle(request, participation_id: str):
     p = _participation(request, participation_id, "cmk.work")
     p = parts.open_cycle(p, actor=request.user)
     return Status(201, serialize_participation(_reload(p), request.user))
+
+
+class CmkAdvisorIn(Schema):
+    advisor: str | None = None
+
+
+@router.post(
+    "/cmk/participations/{participation_id}/advisor",
+    response={200: CmkParticipationOut, **errors(401, 403, 404, 413, 422)},
+    exclude_unset=True,
+)
+def set_advisor(request, participation_id: str, payload: CmkAdvisorIn):
+    """The programme staff member who advises the school (`null`: none); another
+    programme's staff: 404."""
+    from cultuurkaart.accounts.models import User
+    from cultuurkaart.core.ids import parse_id
+
+    p = _participation(request, participation_id, "cmk.work")
+    advisor = None
+    if payload.advisor is not None:
+        advisor = User.objects.filter(pk=parse_id(payload.advisor)).first()
+        if advisor is None:
+            raise NotFound("No such advisor in this programme.")
+    p = parts.set_advisor(p, advisor, actor=request.user)
+    return serialize_participation(_reload(p), request.user)
 
 
 class CmkContactIn(Schema):

@@ -20,6 +20,11 @@ urlpatterns: list = [
         name="cmk_participation_step",
     ),
     path(
+        "cmk/deelname/<int:participation_id>/adviseur/",
+        v.participation_advisor,
+        name="cmk_participation_advisor",
+    ),
+    path(
         "cmk/deelname/<int:participation_id>/cyclus/",
         v.participation_cycle,
         name="cmk_participation_cycle",

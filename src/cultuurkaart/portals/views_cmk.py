@@ -33,8 +33,13 @@ from cultuurkaart.cmk.services.dashboard import dashboard as dashboard_figures
 from cultuurkaart.core import clock, permissions
 from cultuurkaart.core.errors import DomainError, NotFound
 from cultuurkaart.core.errors import PermissionDenied as DomainDenied
+from cultuurkaart.core.ids import parse_id
 
 from .access import backoffice_page
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _scoped(call):
@@ -248,8 +253,12 @@ class StepForm(forms.Form):
 
 
 class ConversationForm(forms.Form):
-    planned_on = forms.DateField(required=False, label=gettext_lazy("Gepland op"))
-    held_on = forms.DateField(required=False, label=gettext_lazy("Gehouden op"))
+    planned_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Gepland op")
+    )
+    held_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Gehouden op")
+    )
     shared_minutes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -261,7 +270,9 @@ class ConversationForm(forms.Form):
         label=gettext_lazy("Verslag, alleen voor het programmabureau"),
     )
     action_text = forms.CharField(required=False, label=gettext_lazy("Actie"), max_length=2000)
-    action_due_on = forms.DateField(required=False, label=gettext_lazy("Actie uiterlijk"))
+    action_due_on = forms.DateField(
+        widget=_date_widget(), required=False, label=gettext_lazy("Actie uiterlijk")
+    )
 
 
 class ContactForm(forms.Form):
@@ -269,7 +280,7 @@ class ContactForm(forms.Form):
     name = forms.CharField(max_length=200, label=gettext_lazy("Naam"))
     email = forms.EmailField(required=False, label=gettext_lazy("E-mailadres"))
     phone = forms.CharField(required=False, max_length=30, label=gettext_lazy("Telefoon"))
-    valid_from = forms.DateField(required=False, label=gettext_lazy("Vanaf"))
+    valid_from = forms.DateField(widget=_date_widget(), required=False, label=gettext_lazy("Vanaf"))
 
 
 @participation_page("cmk.view_participation")
@@ -307,6 +318,7 @@ def participation_detail(request, participation):
             open_actions=conversations.open_actions(participation) if shared else [],
             show_shared=shared,
             work=work,
+            advisors=_staff_of(programme) if work else [],
             step_form=StepForm(),
             conversation_form=ConversationForm(),
             contact_form=ContactForm(),
@@ -337,6 +349,31 @@ def participation_step(request, participation):
         else:
             messages.error(request, _("Kies een stap."))
     return _back(participation)
+
+
+@participation_page("cmk.work")
+def participation_advisor(request, participation):
+    if request.method == "POST":
+        advisor = (
+            _staff_of(participation.programme)
+            .filter(pk=parse_id(request.POST.get("advisor") or ""))
+            .first()
+        )
+        try:
+            parts.set_advisor(participation, advisor, actor=request.user)
+            messages.success(request, _("De adviseur is opgeslagen."))
+        except DomainError as exc:
+            messages.error(request, _errors(exc))
+    return _back(participation)
+
+
+def _staff_of(programme):
+    from cultuurkaart.accounts.constants import RoleName
+    from cultuurkaart.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, roles__role=RoleName.CMK_STAFF, roles__cmk_programme=programme
+    ).order_by("name", "email")
 
 
 @participation_page("cmk.work")
@@ -442,7 +479,7 @@ def conversation_overview(request, programme):
 class ActivityForm(forms.Form):
     line = forms.ChoiceField(choices=LineCode.choices, label=gettext_lazy("Programmalijn"))
     title = forms.CharField(max_length=300, label=gettext_lazy("Titel"))
-    held_on = forms.DateField(label=gettext_lazy("Datum"))
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     participants = forms.IntegerField(min_value=0, label=gettext_lazy("Deelnemers"))
     schools = forms.ModelMultipleChoiceField(
         queryset=Participation.objects.none(), required=False, label=gettext_lazy("Scholen")
@@ -498,7 +535,7 @@ def activity_list(request, programme):
 class MeetingForm(forms.Form):
     level = forms.ChoiceField(choices=MeetingLevel.choices, label=gettext_lazy("Niveau"))
     topic = forms.CharField(max_length=300, label=gettext_lazy("Onderwerp"))
-    held_on = forms.DateField(label=gettext_lazy("Datum"))
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     status = forms.ChoiceField(choices=MeetingStatus.choices, label=gettext_lazy("Status"))
     attendance = forms.CharField(
         required=False,
@@ -546,7 +583,7 @@ def meeting_list(request, programme):
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(choices=DeadlineKind.choices, label=gettext_lazy("Soort"))
     title = forms.CharField(max_length=300, label=gettext_lazy("Titel"))
-    due_on = forms.DateField(label=gettext_lazy("Datum"))
+    due_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Datum"))
     remind_days = forms.IntegerField(
         min_value=0, max_value=365, initial=14, label=gettext_lazy("Herinnering dagen vooraf")
     )
@@ -581,8 +618,8 @@ def calendar(request, programme):
 class ProgrammeForm(forms.Form):
     code = forms.SlugField(max_length=40, label=gettext_lazy("Code"))
     name = forms.CharField(max_length=200, label=gettext_lazy("Naam"))
-    starts_on = forms.DateField(label=gettext_lazy("Begint op"))
-    ends_on = forms.DateField(label=gettext_lazy("Eindigt op"))
+    starts_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Begint op"))
+    ends_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Eindigt op"))
     phases = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -3,7 +3,7 @@ no minutes, no contacts). A few grouped queries, whatever the number of schools.
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from cultuurkaart.core import clock
 
@@ -16,6 +16,11 @@ def dashboard(programme, *, municipality=None) -> dict:
     parts = Participation.objects.filter(programme=programme, ended_on__isnull=True)
     if municipality is not None:
         parts = parts.filter(municipality=municipality)
+    totals = parts.order_by().aggregate(
+        n=Count("pk"),
+        prospects=Count("pk", filter=Q(prospect=True)),
+        institutions=Count("pk", filter=Q(track__isnull=True)),
+    )
     steps = (
         parts.filter(track__isnull=False)
         .values("track__code", "track__name", "current_step__number", "current_step__name")
@@ -31,7 +36,7 @@ def dashboard(programme, *, municipality=None) -> dict:
         }
         for row in steps
     ]
-    institutions = parts.filter(track__isnull=True).count()
+    institutions = totals["institutions"]
     if institutions:
         by_step.append(
             {"key": "institution", "label": "Culturele instellingen", "count": institutions}
@@ -48,10 +53,14 @@ def dashboard(programme, *, municipality=None) -> dict:
     ]
     acts = Activity.objects.filter(programme=programme)
     if municipality is not None:
-        acts = acts.filter(participations__municipality=municipality).distinct()
+        acts = acts.filter(
+            pk__in=Activity.participations.through.objects.filter(
+                participation__municipality=municipality
+            ).values("activity_id")
+        )
     line_rows = {
         row["line__code"]: row
-        for row in Activity.objects.filter(pk__in=acts.values("pk"))
+        for row in acts.order_by()
         .values("line__code")
         .annotate(n=Count("pk"), people=Sum("participants"))
     }
@@ -63,6 +72,7 @@ def dashboard(programme, *, municipality=None) -> dict:
     meeting_rows = {
         row["level"]: row["n"]
         for row in Meeting.objects.filter(programme=programme, status="held")
+        .order_by()
         .values("level")
         .annotate(n=Count("pk"))
     }
@@ -72,8 +82,8 @@ def dashboard(programme, *, municipality=None) -> dict:
     ]
     return {
         "programme": programme.code,
-        "participations": parts.count(),
-        "prospects": parts.filter(prospect=True).count(),
+        "participations": totals["n"],
+        "prospects": totals["prospects"],
         "by_track_step": by_step,
         "by_municipality": by_mun,
         "activities_by_line": activities_by_line,

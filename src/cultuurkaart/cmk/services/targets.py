@@ -22,7 +22,7 @@ import datetime as dt
 from django.db.models import Min
 
 from ..constants import PO_KINDS, CountingRule, MeetingLevel, MeetingStatus
-from ..models import Activity, Indicator, Meeting, Participation
+from ..models import Activity, Indicator, Line, Meeting, Participation
 
 
 def _school_records(qs, date_field: str) -> list[dict]:
@@ -59,15 +59,17 @@ def records_for(indicator: Indicator, *, municipality=None) -> list[dict]:
     if rule == CountingRule.NEW_TRACKS_VO:
         return _school_records(parts.filter(new_school=True, location__kind="vo"), "committed_on")
     if rule == CountingRule.CONNECTIONS:
+        line_c = Line.objects.filter(programme=programme, code="C").values_list("pk", flat=True)
         through = Activity.participations.through.objects.filter(
-            activity__programme=programme,
-            activity__line__code="C",
-            participation__in=parts,
+            activity__programme_id=programme.pk, activity__line_id__in=list(line_c)
         )
-        firsts = {
-            row["participation_id"]: row["first"]
-            for row in through.values("participation_id").annotate(first=Min("activity__held_on"))
-        }
+        if municipality is not None:
+            through = through.filter(participation__municipality=municipality)
+        firsts = dict(
+            through.values_list("participation_id")
+            .annotate(first=Min("activity__held_on"))
+            .values_list("participation_id", "first")
+        )
         rows = parts.filter(pk__in=firsts).values(
             "pk", "location__name", "location__code", "municipality__name"
         )

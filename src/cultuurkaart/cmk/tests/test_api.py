@@ -472,3 +472,28 @@ def test_programme_ids_of_both_kinds_are_scoped(api_as, two):
     assert staff_b.get("/cmk/programmes/999999").status_code == 404
     assert staff_b.get("/cmk/programmes/cmk-tweede-2025").status_code == 200
     assert Programme.objects.count() == 2
+
+
+def test_the_advisor_gets_the_follow_up_of_a_contact_change(api_as, two):
+    from cultuurkaart.cmk.models import Action
+
+    a = two["a"]
+    part = a["participation"]
+    staff = api_as(a["staff"], clock=CLOCK)
+    r = staff.post(f"/cmk/participations/{part.pk}/advisor", {"advisor": str(a["staff"].pk)})
+    assert r.status_code == 200 and r.json()["advisor"] == str(a["staff"].pk)
+    # another programme's staff member cannot advise here
+    r = staff.post(f"/cmk/participations/{part.pk}/advisor", {"advisor": str(two["b"]["staff"].pk)})
+    assert r.status_code == 404
+    for name, day in (("Anna", "2025-02-01"), ("Bram", "2025-05-01")):
+        r = staff.post(
+            f"/cmk/participations/{part.pk}/contacts",
+            {"role": "coordinator", "name": name, "valid_from": day},
+        )
+        assert r.status_code == 201, r.content
+    action = Action.objects.get(participation=part, kind="contact-change")
+    assert action.assignee == a["staff"] and str(action.due_on) == "2025-05-15"
+    r = staff.post(f"/cmk/actions/{action.pk}/close")
+    assert r.status_code == 200 and r.json()["closed"] is True
+    assert staff.post(f"/cmk/actions/{action.pk}/close").status_code == 409
+    assert api_as(two["b"]["staff"]).post(f"/cmk/actions/{action.pk}/close").status_code == 404

@@ -152,13 +152,8 @@ class Command(BaseCommand):
                 RoleName.PROVIDER,
                 {"provider": self._provider()},
             ),
-            (
-                f"cmk@{DOMAIN}",
-                "CmK Programmabureau",
-                RoleName.CMK_STAFF,
-                {"cmk_programme": cmk_seed.load(apps.get_model)},
-            ),
         ]
+        people += self._cmk_people()
         logins = []
         for email, name, role, scope in people:
             user, _ = accounts.get_or_create_user(email, name=name)
@@ -175,6 +170,56 @@ class Command(BaseCommand):
                 secret = base64.b32encode(device.bin_key).decode()
             logins.append((email, role, secret))
         return logins
+
+    def _cmk_people(self):
+        """The Amstelland programme's staff, steering group, a municipality and the contact
+        person of a demo primary school taking part (issue 13)."""
+        from cultuurkaart.cmk.models import Participation
+        from cultuurkaart.cmk.services import participations as cmk_parts
+
+        programme = cmk_seed.load(apps.get_model)
+        location, _ = Location.objects.get_or_create(
+            code="12CM",
+            defaults={
+                "kind": "po",
+                "name": "Demo basisschool De Regenboog",
+                "postcode": "1181AA",
+                "municipality": "Amstelveen",
+                "province": "Noord-Holland",
+            },
+        )
+        participation = Participation.objects.filter(programme=programme, location=location).first()
+        if participation is None:
+            participation = cmk_parts.add_participation(
+                programme, location_code=location.code, track="track-2", actor=None
+            )
+        municipality = programme.municipalities.get(name="Amstelveen")
+        return [
+            (
+                f"cmk@{DOMAIN}",
+                "CmK Programmabureau",
+                RoleName.CMK_STAFF,
+                {"cmk_programme": programme},
+            ),
+            (
+                f"cmk-stuurgroep@{DOMAIN}",
+                "CmK Stuurgroep",
+                RoleName.CMK_STEERING,
+                {"cmk_programme": programme},
+            ),
+            (
+                f"cmk-gemeente@{DOMAIN}",
+                "Gemeente Amstelveen",
+                RoleName.CMK_MUNICIPALITY,
+                {"cmk_municipality": municipality},
+            ),
+            (
+                f"cmk-school@{DOMAIN}",
+                "ICC'er De Regenboog",
+                RoleName.CMK_CONTACT,
+                {"cmk_participation": participation},
+            ),
+        ]
 
     def _roster(self, school):
         """A small roster for the demo school; the demo student has activated. The demo
