@@ -6,6 +6,7 @@ services."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -272,6 +273,7 @@ def _check_year(programme, year):
 @programme_page("cmk_evaluation.view_budget")
 def budget_page(request, programme, year: int):
     _check_year(programme, year)
+    summary = budget.summary(programme, year)
     return render(
         request,
         "portals/cmk_evaluation/budget.html",
@@ -279,7 +281,12 @@ def budget_page(request, programme, year: int):
             request,
             programme,
             year=year,
-            summary=budget.summary(programme, year),
+            summary=summary,
+            share={
+                key: Decimal(value) * 100
+                for key, value in summary["coordination_share"].items()
+                if key in ("planned", "realised") and value is not None
+            },
             may_edit=_may(request, "cmk_evaluation.manage_budget", programme),
         ),
     )

@@ -50,6 +50,7 @@ def test_staff_pages_render():
     r = c.get(f"/cmk/{p}/analyse/?questionnaire={q.pk}")
     assert "Visie" in r.content.decode() and "2,5" in r.content.decode()
     assert c.get(f"/cmk/{p}/begroting/2031/").status_code == 404
+    assert "7,4% begroot" in c.get(f"/cmk/{p}/begroting/2025/").content.decode()
     assert c.get(f"/cmk/{p}/onderzoek.csv").status_code == 200
 
 
