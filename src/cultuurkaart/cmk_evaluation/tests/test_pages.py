@@ -158,3 +158,26 @@ def test_reopen_on_the_page_needs_a_reason():
     c.post(f"/cmk/{programme.pk}/antwoorden/{r.pk}/heropenen/", {"reason": "Fout"})
     r.refresh_from_db()
     assert not r.submitted
+
+
+def test_programme_menu_links_to_the_evaluation_pages():
+    from cultuurkaart.cmk.tests.factories import steering
+
+    programme = amstelland()
+    part = participation()
+    staff_page = client_for(staff(programme)).get(f"/cmk/{programme.pk}/").content.decode()
+    for href in (
+        "vragenlijsten/",
+        "analyse/",
+        "begroting/2025/",
+        "verantwoording/",
+        "cultuurkaart/",
+    ):
+        assert f'href="/cmk/{programme.pk}/{href}"' in staff_page
+    board = client_for(steering(programme)).get(f"/cmk/{programme.pk}/").content.decode()
+    assert f'href="/cmk/{programme.pk}/analyse/"' in board
+    assert f'href="/cmk/{programme.pk}/vragenlijsten/"' not in board
+    assert f'href="/cmk/{programme.pk}/cultuurkaart/"' not in board
+    school = client_for(contact(part)).get(f"/cmk/deelname/{part.pk}/").content.decode()
+    assert f'href="/cmk/deelname/{part.pk}/resultaten/"' in school
+    assert "analyse/" not in school
