@@ -792,11 +792,15 @@ def _municipality_scope(request, programme):
 
 @router.get(
     "/cmk/programmes/{programme_id}/targets",
-    response={200: list[CmkTargetOut], **errors(401, 403, 404)},
+    response={200: list[CmkTargetOut], **errors(401, 403, 404, 422)},
 )
-def get_targets(request, programme_id: str):
+def get_targets(request, programme_id: str, records: bool = True):
+    """Every indicator × milestone with the records behind the figure (`records=false`: the
+    figures only, `records` empty)."""
     programme = _programme(request, programme_id, "cmk.view_aggregates")
     rows = target_service.compute(programme, municipality=_municipality_scope(request, programme))
+    if not records:
+        rows = [{**r, "records": []} for r in rows]
     return [serialize_target(r) for r in rows]
 
 

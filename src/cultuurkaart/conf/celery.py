@@ -62,4 +62,6 @@ app.conf.beat_schedule = {
     # Marketplace requests without a provider answer: reminder after 5, expiry after 10
     # working days (settings CK_REQUEST_*_WORKING_DAYS).
     "expire-requests": _job("expire-requests", crontab(minute=30, hour=6)),
+    # CmK deadline calendar (issue 13): reminders of deadlines and planned conversations.
+    "cmk-reminders": _job("cmk-reminders", crontab(minute=15, hour=7)),
 }

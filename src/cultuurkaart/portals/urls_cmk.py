@@ -25,6 +25,11 @@ urlpatterns: list = [
         name="cmk_participation_advisor",
     ),
     path(
+        "cmk/deelname/<int:participation_id>/beeindigen/",
+        v.participation_end,
+        name="cmk_participation_end",
+    ),
+    path(
         "cmk/deelname/<int:participation_id>/cyclus/",
         v.participation_cycle,
         name="cmk_participation_cycle",

@@ -377,6 +377,19 @@ def _staff_of(programme):
 
 
 @participation_page("cmk.work")
+def participation_end(request, participation):
+    if request.method == "POST":
+        try:
+            parts.end_participation(
+                participation, reason=request.POST.get("reason", ""), actor=request.user
+            )
+            messages.success(request, _("De deelname is beëindigd."))
+        except DomainError as exc:
+            messages.error(request, _errors(exc))
+    return _back(participation)
+
+
+@participation_page("cmk.work")
 def participation_cycle(request, participation):
     if request.method == "POST":
         try:

@@ -299,6 +299,7 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_participation_conversation": "cmk.work",
     "portals:cmk_participation_contact": "cmk.work",
     "portals:cmk_participation_advisor": "cmk.work",
+    "portals:cmk_participation_end": "cmk.work",
     "portals:cmk_action_close": "cmk.work",
     "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
     "portals:cmk_eval_questionnaires": "cmk_evaluation.manage_questionnaires",

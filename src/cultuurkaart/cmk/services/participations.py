@@ -326,6 +326,36 @@ def open_cycle(participation, *, actor) -> Participation:
     return p
 
 
+def end_participation(participation, *, on: dt.date | None = None, reason: str = "", actor):
+    """The school or institution stops taking part (from `on`, today by default): it leaves
+    the dashboard and the conversation list; its history and counted records stay."""
+    reason = (reason or "").strip()
+    if not reason:
+        _refuse(
+            "reason",
+            "reason-required",
+            "Geef een reden.",
+            "A reason is required.",
+            type="reason-required",
+        )
+    with transaction.atomic():
+        p = _lock(participation)
+        if p.ended_on is not None:
+            raise Conflict("The participation has ended already.", type="participation-ended")
+        on = on or clock.today()
+        if on < p.joined_on:
+            _refuse("on", "before-joining", "Dat is voor de start.", "Before joining.")
+        p.ended_on = on
+        p.save(update_fields=["ended_on"])
+        audit.record(
+            "cmk.participation.ended",
+            actor=actor,
+            obj=p,
+            data={"programme": p.programme_id, "before": None, "after": on.isoformat()},
+        )
+    return p
+
+
 # --- contacts and actions ---------------------------------------------------------------
 
 

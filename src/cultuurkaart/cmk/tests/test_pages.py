@@ -209,3 +209,21 @@ def test_home_lists_own_programmes(world):
     body = client_for(world["a"]["contact"]).get(reverse("portals:cmk_home")).content.decode()
     assert world["a"]["participation"].location.name in body
     assert world["b"]["programme"].name not in body
+
+
+def test_staff_names_the_advisor_and_the_page_speaks_english(world):
+    part = world["a"]["participation"]
+    staff = world["a"]["staff"]
+    c = client_for(staff)
+    url = reverse("portals:cmk_participation_advisor", kwargs={"participation_id": part.pk})
+    assert c.post(url, {"advisor": staff.pk}).status_code == 302
+    part.refresh_from_db()
+    assert part.advisor == staff
+    c.post(url, {"advisor": world["b"]["staff"].pk})  # not staff of this programme: none
+    part.refresh_from_db()
+    assert part.advisor is None
+    staff.language = "en"
+    staff.save(update_fields=["language"])
+    page = reverse("portals:cmk_dashboard", kwargs={"programme_id": world["a"]["programme"].pk})
+    body = c.get(page).content.decode()
+    assert "Results and targets" in body and "Resultaten en doelen" not in body

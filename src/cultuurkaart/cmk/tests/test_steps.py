@@ -240,3 +240,26 @@ def test_closing_an_action_twice_is_refused():
     svc.close_action(action, actor=None)
     with pytest.raises(Conflict):
         svc.close_action(action, actor=None)
+
+
+def test_an_ended_participation_leaves_the_lists_and_keeps_its_records():
+    from cultuurkaart.cmk.services import conversations, targets
+
+    p = f.participation(track="track-1")
+    with pytest.raises(DomainError) as exc:
+        svc.end_participation(p, reason=" ", actor=None)
+    assert exc.value.type == "reason-required"
+    with pytest.raises(DomainError):
+        svc.end_participation(p, on=dt.date(2025, 1, 1), reason="Fusie", actor=None)
+    with at("2025-10-01"):
+        svc.end_participation(p, reason="Fusie", actor=None)
+        assert p not in set(conversations.without_conversation(p.programme))
+        with pytest.raises(Conflict):
+            svc.end_participation(p, reason="Nogmaals", actor=None)
+    row = next(
+        r
+        for r in targets.compute(p.programme)
+        if r["indicator"] == "existing-schools" and r["year"] is None
+    )
+    assert str(p.pk) in {rec["id"] for rec in row["records"]}
+    assert AuditEntry.objects.filter(action="cmk.participation.ended").count() == 1
