@@ -155,6 +155,7 @@ def workbook(report) -> bytes:
             _("Stap"),
             _("Naam stap"),
             _("Prospect"),
+            _("Gestopt op"),
         ],
         [
             [
@@ -167,10 +168,11 @@ def workbook(report) -> bytes:
                 s["step"],
                 s["step_name"],
                 s["prospect"],
+                s.get("ended_on"),
             ]
             for s in f["schools"]
         ],
-        [36, 10, 8, 18, 10, 8, 6, 36, 9],
+        [36, 10, 8, 18, 10, 8, 6, 36, 9, 12],
     )
     table(
         _("Activiteiten"),

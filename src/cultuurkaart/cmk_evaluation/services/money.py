@@ -121,7 +121,7 @@ def overview(programme) -> list[dict[str, Any]]:
     first, last = _years(programme)
     participations = [
         p
-        for p in Participation.objects.filter(programme=programme)
+        for p in Participation.objects.filter(programme=programme, ended_on__isnull=True)
         .select_related("location")
         .order_by("location__name", "pk")
         if base.sector_of(p) == Sector.VO

@@ -413,9 +413,12 @@ def reopen_response(response: Response, reason: str, *, actor) -> Response:
 
 
 def participations_of(programme):
+    """The programme's current participations (an ended one leaves the lists)."""
     from cultuurkaart.cmk.models import Participation
 
-    return Participation.objects.filter(programme=programme).select_related("location")
+    return Participation.objects.filter(programme=programme, ended_on__isnull=True).select_related(
+        "location"
+    )
 
 
 @transaction.atomic

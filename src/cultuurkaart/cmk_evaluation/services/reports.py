@@ -67,6 +67,7 @@ def _schools(programme) -> list[dict[str, Any]]:
                 "step": step[0],
                 "step_name": step[1],
                 "prospect": base.is_prospect(p),
+                "ended_on": p.ended_on.isoformat() if p.ended_on else None,
             }
         )
     return out

@@ -209,12 +209,17 @@ def test_invitations_reach_only_schools_that_have_not_submitted(
 ):
     q = questionnaire()
     done, draft, silent = participation(), participation(), participation()
+    ended = participation()
+    ended.ended_on = dt.date(2025, 3, 15)
+    ended.save(update_fields=["ended_on"])
+    c_ended = contact(ended)
     c_done, c_draft, c_silent = contact(done), contact(draft), contact(silent)
     with clock.frozen(IN_WINDOW), django_capture_on_commit_callbacks(execute=True):
         first = svc.send_invitations(q, actor=None)
     assert first["round"] == 1 and first["schools"] >= 3
     sent = {to for m in mail.outbox for to in m.to}
     assert {c_done.email, c_draft.email, c_silent.email} <= sent
+    assert c_ended.email not in sent  # an ended participation leaves the lists
     mail.outbox.clear()
     with clock.frozen(IN_WINDOW):
         svc.save_response(q, done, FULL, respondent_roles=["icc"], submit=True, actor=c_done)
