@@ -14,6 +14,11 @@ urlpatterns: list = [
         name="cmk_eval_questionnaire",
     ),
     path(
+        P + "vragenlijsten/<int:questionnaire_id>/wijzigen/",
+        v.questionnaire_edit,
+        name="cmk_eval_questionnaire_edit",
+    ),
+    path(
         P + "vragenlijsten/<int:questionnaire_id>/uitnodigen/",
         v.questionnaire_invite,
         name="cmk_eval_invite",

@@ -174,6 +174,44 @@ def questionnaire_detail(request, programme, questionnaire_id: int):
     )
 
 
+def _question_lines(q: Questionnaire) -> str:
+    return "\n".join(
+        f"{x.code}; {x.pillar}; {x.scale}; {'ja' if x.regional else 'nee'}; {x.text}"
+        for x in q.questions.all()
+    )
+
+
+@programme_page("cmk_evaluation.manage_questionnaires")
+def questionnaire_edit(request, programme, questionnaire_id: int):
+    """Title, dates and (until a school answered) the questions."""
+    q = _questionnaire(programme, questionnaire_id)
+    form = {
+        "title": q.title,
+        "opens_on": q.opens_on.isoformat(),
+        "closes_on": q.closes_on.isoformat(),
+        "questions": _question_lines(q),
+    }
+    errors = []
+    if request.method == "POST":
+        form = {k: request.POST.get(k, v) for k, v in form.items()}
+        data = {k: form[k] for k in ("title", "opens_on", "closes_on")}
+        if not q.frozen:
+            data["questions"] = _parse_question_lines(form["questions"])
+        try:
+            questionnaires.change_questionnaire(q, data, actor=request.user)
+        except DomainError as exc:
+            errors = exc.errors or [{"field": "", "message": exc.message}]
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("De vragenlijst is gewijzigd."))
+            return redirect("portals:cmk_eval_questionnaire", programme.pk, q.pk)
+    return render(
+        request,
+        "portals/cmk_evaluation/questionnaire_edit.html",
+        _ctx(request, programme, q=q, form=form, errors=errors),
+    )
+
+
 @programme_page("cmk_evaluation.manage_questionnaires")
 @require_POST
 def questionnaire_invite(request, programme, questionnaire_id: int):

@@ -305,6 +305,7 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_eval_questionnaires": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_questionnaire": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_invite": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_questionnaire_edit": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_version": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_reopen": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_analysis": "cmk_evaluation.view_analysis",

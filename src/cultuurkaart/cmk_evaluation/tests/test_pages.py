@@ -181,3 +181,25 @@ def test_programme_menu_links_to_the_evaluation_pages():
     school = client_for(contact(part)).get(f"/cmk/deelname/{part.pk}/").content.decode()
     assert f'href="/cmk/deelname/{part.pk}/resultaten/"' in school
     assert "analyse/" not in school
+
+
+def test_staff_edit_questions_until_answered():
+    programme = amstelland()
+    q = questionnaire()
+    c = client_for(staff(programme))
+    url = f"/cmk/{programme.pk}/vragenlijsten/{q.pk}/wijzigen/"
+    assert "visie1; Visie; 4; nee;" in c.get(url).content.decode()
+    form = {
+        "title": "Nieuw",
+        "opens_on": "2025-03-01",
+        "closes_on": "2025-06-30",
+        "questions": "a1; Visie; 4; nee; Vraag een.",
+    }
+    assert c.post(url, form).status_code == 302
+    q.refresh_from_db()
+    assert q.title == "Nieuw" and [x.code for x in q.questions.all()] == ["a1"]
+    submitted(q, participation(), {"a1": 2})
+    r = c.post(url, {**form, "title": "Later", "questions": "b1; X; 4; nee; Andere vraag."})
+    assert r.status_code == 302  # the questions field is not offered once frozen
+    q.refresh_from_db()
+    assert q.title == "Later" and [x.code for x in q.questions.all()] == ["a1"]
