@@ -77,6 +77,11 @@ def _load_reference_data() -> None:
 
     if not CmkProgramme.objects.filter(code=cmk_seed.CODE).exists():
         cmk_seed.load(django_apps.get_model)
+    from cultuurkaart.cmk_evaluation import seed as cmk_budget_seed
+    from cultuurkaart.cmk_evaluation.models import BudgetYear
+
+    if not BudgetYear.objects.filter(programme__code=cmk_budget_seed.CODE).exists():
+        cmk_budget_seed.load(django_apps.get_model)
 
 
 @pytest.fixture(autouse=True)

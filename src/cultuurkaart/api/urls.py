@@ -5,6 +5,7 @@ from . import (
     admin,
     auth,
     cmk,
+    cmk_evaluation,
     jobs,
     ledger,
     marketplace,
@@ -39,6 +40,7 @@ for module in (
     marketplace_search,
     cmk,
     jobs,
+    cmk_evaluation,
 ):
     api.add_router("", module.router)
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cultuurkaart.yearend",
     "cultuurkaart.marketplace",
     "cultuurkaart.cmk",
+    "cultuurkaart.cmk_evaluation",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]
@@ -183,6 +184,11 @@ CK_LOGIN_WINDOW_SECONDS = 15 * 60
 # Marketplace requests without a provider answer (job `expire-requests`, SPEC §10).
 CK_REQUEST_REMINDER_WORKING_DAYS = 5
 CK_REQUEST_EXPIRY_WORKING_DAYS = 10
+# CmK evaluation (docs/cmk-evaluation.md): the key of the researcher CSV's pseudonymous school
+# ids (HMAC-SHA256; empty: derived from SECRET_KEY, so set it to keep ids stable when the
+# secret key rotates) and the coordination share of the costs above which the budget warns.
+CK_CMK_PSEUDONYM_KEY = env("CK_CMK_PSEUDONYM_KEY", "") or ""
+CK_CMK_COORDINATION_WARN = env("CK_CMK_COORDINATION_WARN", "0.10") or "0.10"
 
 # --- i18n -------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

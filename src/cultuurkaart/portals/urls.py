@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     urls_cmk,
+    urls_cmk_evaluation,
     urls_jobs,
     urls_marketplace,
     urls_memberships,
@@ -72,6 +73,7 @@ urlpatterns = [
     *urls_payouts.urlpatterns,
     *urls_yearend.urlpatterns,
     *urls_cmk.urlpatterns,
+    *urls_cmk_evaluation.urlpatterns,
     *urls_jobs.urlpatterns,
     *urls_vouchers.urlpatterns,
     *urls_marketplace.urlpatterns,

@@ -94,6 +94,38 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /cmk/programmes/{programme_id}/dashboard": "cmk.view_aggregates",
     "GET /cmk/programmes/{programme_id}/calendar": "cmk.view_programme",
     "POST /cmk/programmes/{programme_id}/deadlines": "cmk.work",
+    # CmK evaluation (issue 13 points 6–9): questionnaires, analysis, budget, funder reports,
+    # Cultuurkaart spending; cmk_evaluation/tests/test_api.py walks the CmK roles.
+    "POST /cmk/programmes/{programme_id}/questionnaires": "cmk_evaluation.manage_questionnaires",
+    "GET /cmk/programmes/{programme_id}/questionnaires": "cmk_evaluation.manage_questionnaires",
+    "GET /cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}": (
+        "cmk_evaluation.manage_questionnaires"
+    ),
+    "PUT /cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}": (
+        "cmk_evaluation.manage_questionnaires"
+    ),
+    "POST /cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/versions": (
+        "cmk_evaluation.manage_questionnaires"
+    ),
+    "POST /cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/invitations": (
+        "cmk_evaluation.manage_questionnaires"
+    ),
+    "POST /cmk/programmes/{programme_id}/questionnaires/{questionnaire_id}/responses": (
+        "cmk_evaluation.respond"
+    ),
+    "POST /cmk/responses/{response_id}/reopen": "cmk_evaluation.manage_questionnaires",
+    "GET /cmk/participations/{participation_id}/results": "cmk_evaluation.view_results",
+    "GET /cmk/programmes/{programme_id}/analysis": "cmk_evaluation.view_analysis",
+    "GET /cmk/programmes/{programme_id}/analysis.csv": "cmk_evaluation.view_analysis",
+    "GET /cmk/programmes/{programme_id}/research.csv": "cmk_evaluation.export_research",
+    "PUT /cmk/programmes/{programme_id}/budget/{year}": "cmk_evaluation.manage_budget",
+    "GET /cmk/programmes/{programme_id}/budget/{year}": "cmk_evaluation.view_budget",
+    "POST /cmk/programmes/{programme_id}/budget/{year}/realised": "cmk_evaluation.manage_budget",
+    "POST /cmk/programmes/{programme_id}/reports/{year}": "cmk_evaluation.create_reports",
+    "GET /cmk/reports/{report_id}": "cmk_evaluation.view_reports",
+    "GET /cmk/reports/{report_id}/report.xlsx": "cmk_evaluation.view_reports",
+    "GET /cmk/reports/{report_id}/report.pdf": "cmk_evaluation.view_reports",
+    "GET /cmk/programmes/{programme_id}/cultuurkaart": "cmk_evaluation.view_money",
     "GET /schools/{school_id}": "schools.view",
     "PATCH /schools/{school_id}": "schools.change_settings",
     "POST /schools/{school_id}/budget-holder-changes": "schools.change_budget_holder",
@@ -271,6 +303,26 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_participation_end": "cmk.work",
     "portals:cmk_action_close": "cmk.work",
     "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
+    "portals:cmk_eval_questionnaires": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_questionnaire": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_invite": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_questionnaire_edit": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_version": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_reopen": "cmk_evaluation.manage_questionnaires",
+    "portals:cmk_eval_analysis": "cmk_evaluation.view_analysis",
+    "portals:cmk_eval_analysis_csv": "cmk_evaluation.view_analysis",
+    "portals:cmk_eval_research_csv": "cmk_evaluation.export_research",
+    "portals:cmk_eval_budget": "cmk_evaluation.view_budget",
+    "portals:cmk_eval_budget_edit": "cmk_evaluation.manage_budget",
+    "portals:cmk_eval_budget_import": "cmk_evaluation.manage_budget",
+    "portals:cmk_eval_reports": "cmk_evaluation.view_reports",
+    "portals:cmk_eval_report_create": "cmk_evaluation.create_reports",
+    "portals:cmk_eval_money": "cmk_evaluation.view_money",
+    "portals:cmk_eval_report": "cmk_evaluation.view_reports",
+    "portals:cmk_eval_report_xlsx": "cmk_evaluation.view_reports",
+    "portals:cmk_eval_report_pdf": "cmk_evaluation.view_reports",
+    "portals:cmk_eval_respond": "cmk_evaluation.respond",
+    "portals:cmk_eval_results": "cmk_evaluation.view_results",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -630,6 +682,22 @@ def world(db, quiet_request_log):
             "participation_id": part.pk,
             "action_id": action.pk,
         }
+        # CmK evaluation: a questionnaire with a submitted response, a frozen funder report
+        from cultuurkaart.cmk_evaluation.services import reports as cmk_reports
+        from cultuurkaart.cmk_evaluation.tests import factories as cmk_eval
+
+        questionnaire = cmk_eval.questionnaire(prog)
+        response = cmk_eval.submitted(
+            questionnaire,
+            cmk.participation(prog),
+            {"visie1": 1, "visie2": 1, "samen1": 1, "regio1": 1},
+        )
+        tenant.ids |= {
+            "questionnaire_id": questionnaire.pk,
+            "response_id": response.pk,
+            "report_id": cmk_reports.create_report(prog, 2025, actor=None).pk,
+            "year": 2025,
+        }
     return {"own": own, "other": other}, users
 
 
@@ -976,6 +1044,10 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "programme_id": ids.get("programme_id"),
         "participation_id": ids.get("participation_id"),
         "action_id": ids.get("action_id"),
+        "questionnaire_id": ids.get("questionnaire_id"),
+        "response_id": ids.get("response_id"),
+        "report_id": ids.get("report_id"),
+        "year": ids.get("year"),
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
         "batch_id": ids["batch_id"],
