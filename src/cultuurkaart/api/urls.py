@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    dossier,
     jobs,
     ledger,
     marketplace,
@@ -36,6 +37,7 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
+    dossier,
     jobs,
 ):
     api.add_router("", module.router)

@@ -48,6 +48,8 @@ from cultuurkaart.api.base import api
 from cultuurkaart.core import clock
 from cultuurkaart.core import permissions as table
 from cultuurkaart.core.permissions import Scope
+from cultuurkaart.dossier.models import Enablement, Item
+from cultuurkaart.dossier.models import Portfolio as DossierPortfolio
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus
 from cultuurkaart.marketplace.models import OfferRequest, Proposal, Term
@@ -72,6 +74,12 @@ ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind i
 # --- the route table: which action each route checks -------------------------------------
 
 API_ROUTES: dict[str, str | RosterView] = {
+    # the dossier (issue 12): the admin's opt-in; a student's portfolio for the student's
+    # dossier teachers; the school's log of staff views
+    "GET /admin/schools/{school_id}/dossier": "dossier.enable",
+    "POST /admin/schools/{school_id}/dossier": "dossier.enable",
+    "GET /schools/{school_id}/students/{person_id}/portfolio": "dossier.view_portfolios",
+    "GET /schools/{school_id}/dossier/views": "dossier.view_log",
     "GET /schools/{school_id}": "schools.view",
     "PATCH /schools/{school_id}": "schools.change_settings",
     "POST /schools/{school_id}/budget-holder-changes": "schools.change_budget_holder",
@@ -227,6 +235,17 @@ API_SELF = {
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
+    # the member's own dossier (404 unless one of their schools has it on for them)
+    "GET /me/portfolio/items": "own timeline",
+    "POST /me/portfolio/items": "a new own item",
+    "GET /me/portfolio/items/{item_id}": "an own item (another's: 404)",
+    "PATCH /me/portfolio/items/{item_id}": "change an own item (another's: 404)",
+    "DELETE /me/portfolio/items/{item_id}": "delete an own item (another's: 404)",
+    "POST /me/portfolio/learning-questions/{item_id}/close": "close an own learning question",
+    "POST /me/portfolio/media": "upload an own file",
+    "GET /me/portfolio/consent": "own consent to show work outside the class",
+    "POST /me/portfolio/consent": "give own (or a parent's) consent",
+    "DELETE /me/portfolio/consent": "revoke own consent",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -462,6 +481,25 @@ def _tenant(admin) -> Tenant:
         valid_until=dt.date(2024, 12, 31),
         pass_key=f"matrix-{school.pk}",
     )
+    # the dossier is on; the roster's student has an account with a portfolio item
+    Enablement.objects.create(school=school)
+    pupil = with_role(UserFactory(), RoleName.STUDENT, school=school)
+    Membership.objects.create(
+        user=pupil,
+        school=school,
+        person=people["students"],
+        programme=programme,
+        kind=MemberKind.STUDENT,
+        mark=ProgrammeMark.values[0],
+        valid_until=dt.date(2024, 12, 31),
+        pass_key=f"matrix-student-{school.pk}",
+    )
+    item = Item.objects.create(
+        portfolio=DossierPortfolio.objects.create(owner=pupil),
+        type="post",
+        title="Bezoek",
+        occurred_on=dt.date(2024, 3, 1),
+    )
     jobs = {
         kind: RosterJob.objects.create(school=school, kind=kind, action="validate")
         for kind in ("students", "teachers")
@@ -485,6 +523,7 @@ def _tenant(admin) -> Tenant:
             "change_id": change.pk,
             "provider_id": provider.pk,
             "user_id": member_user.pk,
+            "item_id": item.pk,
             "person_id": {k: p.pk for k, p in people.items()},
             "job_id": {k: j.pk for k, j in jobs.items()},
         },
