@@ -249,6 +249,11 @@ API_SELF = {
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
+    "portals:school_dossier_students": "dossier.view_portfolios",
+    "portals:school_dossier_student": "dossier.view_portfolios",
+    "portals:school_dossier_views": "dossier.view_log",
+    "portals:backoffice_dossier": "dossier.enable",
+    "portals:backoffice_dossier_school": "dossier.enable",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -404,6 +409,13 @@ PAGE_SELF = {
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
     "portals:my_vouchers": "own individual budget and vouchers (claim one)",
+    "portals:my_dossier": "own dossier timeline (404 without the dossier)",
+    "portals:my_dossier_new": "a new own dossier item",
+    "portals:my_dossier_consent": "own consent to show work outside the class",
+    "portals:my_dossier_item": "an own dossier item (another's: 404)",
+    "portals:my_dossier_edit": "change an own dossier item",
+    "portals:my_dossier_delete": "delete an own dossier item (POST)",
+    "portals:my_dossier_close": "close an own learning question (POST)",
     "account:tokens": "own API tokens",
     "account:revoke_token": "revoke an own token",
 }
@@ -959,6 +971,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "school_id": ids["school_id"],
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
+        "item_id": ids.get("item_id"),
         "batch_id": ids["batch_id"],
         "provider_id": ids["provider_id"],
         "payout_id": ids.get("payout_id"),
