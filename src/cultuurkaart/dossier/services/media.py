@@ -7,6 +7,7 @@ checked again on every request."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -47,6 +48,11 @@ def url_seconds() -> int:
     return int(getattr(settings, "CK_DOSSIER_MEDIA_URL_SECONDS", 300))
 
 
+@functools.cache
+def _url_prefix() -> str:
+    return reverse("portals:dossier_media", kwargs={"token": "T"})[:-2]
+
+
 def signed_url(media, user, variant: str = "file") -> str:
     """A URL that serves the file (or `variant="thumb"`: its thumbnail) to `user` for
     `CK_DOSSIER_MEDIA_URL_SECONDS` (default 5 minutes, on the platform clock). The view
@@ -56,7 +62,7 @@ def signed_url(media, user, variant: str = "file") -> str:
     token = signing.Signer(salt=SALT).sign_object(
         {"m": media.pk, "u": user.pk, "v": variant, "e": expires}
     )
-    return reverse("portals:dossier_media", kwargs={"token": token})
+    return f"{_url_prefix()}{token}/"
 
 
 def read_token(token: str) -> dict:
