@@ -91,7 +91,7 @@ def can_view_media(user, media) -> bool:
     """The owner; a dossier teacher of the owner's school when the item is visible to
     teachers; a classmate when the item is visible to the class; or a registered rule."""
     from ..constants import Visibility
-    from . import access
+    from . import access, consent
 
     if not getattr(user, "is_authenticated", False):
         return False
@@ -105,8 +105,14 @@ def can_view_media(user, media) -> bool:
         for school_id in portfolio.owner.school_ids("student"):
             if access.can_view_portfolio(user, portfolio, school_id):
                 return True
-            if item.visibility == Visibility.CLASS and access.are_classmates(
+            if item.visibility in (Visibility.CLASS, Visibility.SCHOOL) and access.are_classmates(
                 user, portfolio.owner, school_id
+            ):
+                return True
+            if (
+                item.visibility == Visibility.SCHOOL
+                and access.enabled_for_member(user, school_id)
+                and consent.has_consent(portfolio)
             ):
                 return True
     return any(rule(user, media) for rule in _ACCESS_RULES)
