@@ -115,3 +115,18 @@ def test_the_job_runs_through_the_registry(admin_api):
     assert response.status_code == 200, response.content
     assert response.json()["marked"] == 1
     assert run_job  # the registry knows the job (also used by run_job --now)
+
+
+def test_a_member_whose_data_was_deleted_loses_the_portfolio_at_once(
+    django_capture_on_commit_callbacks,
+):
+    pupil = student(dossier_school())
+    portfolio = access.portfolio_for(pupil)
+    ItemFactory(portfolio=portfolio)
+    # what memberships.carry_out_deletion leaves of the account
+    type(pupil).objects.filter(pk=pupil.pk).update(
+        is_active=False, email=f"deleted-{pupil.pk}@deleted.invalid"
+    )
+    assert _run(LEFT, django_capture_on_commit_callbacks)["deleted"] == 1
+    assert not Portfolio.objects.filter(pk=portfolio.pk).exists()
+    assert mail.outbox == []  # no export offer to a deleted address
