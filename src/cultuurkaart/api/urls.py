@@ -6,6 +6,8 @@ from . import (
     auth,
     cmk,
     cmk_evaluation,
+
+    dossier,
     jobs,
     ledger,
     marketplace,
@@ -39,6 +41,8 @@ for module in (
     requests,
     marketplace_search,
     cmk,
+
+    dossier,
     jobs,
     cmk_evaluation,
 ):

@@ -3,6 +3,8 @@ from django.urls import path
 from . import (
     urls_cmk,
     urls_cmk_evaluation,
+
+    urls_dossier,
     urls_jobs,
     urls_marketplace,
     urls_memberships,
@@ -79,4 +81,5 @@ urlpatterns = [
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_dossier.urlpatterns,
 ]

@@ -48,6 +48,8 @@ from cultuurkaart.api.base import api
 from cultuurkaart.core import clock
 from cultuurkaart.core import permissions as table
 from cultuurkaart.core.permissions import Scope
+from cultuurkaart.dossier.models import Enablement, Item
+from cultuurkaart.dossier.models import Portfolio as DossierPortfolio
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus
 from cultuurkaart.marketplace.models import OfferRequest, Proposal, Term
@@ -126,6 +128,12 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /cmk/reports/{report_id}/report.xlsx": "cmk_evaluation.view_reports",
     "GET /cmk/reports/{report_id}/report.pdf": "cmk_evaluation.view_reports",
     "GET /cmk/programmes/{programme_id}/cultuurkaart": "cmk_evaluation.view_money",
+    # the dossier (issue 12): the admin's opt-in; a student's portfolio for the student's
+    # dossier teachers; the school's log of staff views
+    "GET /admin/schools/{school_id}/dossier": "dossier.enable",
+    "POST /admin/schools/{school_id}/dossier": "dossier.enable",
+    "GET /schools/{school_id}/students/{person_id}/portfolio": "dossier.view_portfolios",
+    "GET /schools/{school_id}/dossier/views": "dossier.view_log",
     "GET /schools/{school_id}": "schools.view",
     "PATCH /schools/{school_id}": "schools.change_settings",
     "POST /schools/{school_id}/budget-holder-changes": "schools.change_budget_holder",
@@ -283,6 +291,17 @@ API_SELF = {
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
     "GET /cmk/programmes": "the CmK programmes the caller works in as staff (all: admin)",
+    # the member's own dossier (404 unless one of their schools has it on for them)
+    "GET /me/portfolio/items": "own timeline",
+    "POST /me/portfolio/items": "a new own item",
+    "GET /me/portfolio/items/{item_id}": "an own item (another's: 404)",
+    "PATCH /me/portfolio/items/{item_id}": "change an own item (another's: 404)",
+    "DELETE /me/portfolio/items/{item_id}": "delete an own item (another's: 404)",
+    "POST /me/portfolio/learning-questions/{item_id}/close": "close an own learning question",
+    "POST /me/portfolio/media": "upload an own file",
+    "GET /me/portfolio/consent": "own consent to show work outside the class",
+    "POST /me/portfolio/consent": "give own (or a parent's) consent",
+    "DELETE /me/portfolio/consent": "revoke own consent",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -323,6 +342,11 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_eval_report_pdf": "cmk_evaluation.view_reports",
     "portals:cmk_eval_respond": "cmk_evaluation.respond",
     "portals:cmk_eval_results": "cmk_evaluation.view_results",
+    "portals:school_dossier_students": "dossier.view_portfolios",
+    "portals:school_dossier_students_detail": "dossier.view_portfolios",
+    "portals:school_dossier_views": "dossier.view_log",
+    "portals:backoffice_dossier": "dossier.enable",
+    "portals:backoffice_dossier_school": "dossier.enable",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -463,6 +487,8 @@ PAGE_PUBLIC = {
     "accounts:set_language": "language switch (saved on the account when signed in)",
     "portals:activate_legacy_link": "old invitation links: redirect to the form, code unread",
     "portals:offer_image": "an image of a published offer (others: its provider and the admin)",
+    "portals:dossier_media": "a dossier file behind a signed, short-lived link for one signed-in "
+    "person who may see it (anyone else, a bad or expired link: 404)",
 }
 # A role's own start page without a tenant in the url: the people with that role may,
 # every other signed-in person gets 403, anonymous the login page.
@@ -477,6 +503,14 @@ PAGE_SELF = {
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
     "portals:my_vouchers": "own individual budget and vouchers (claim one)",
+    "portals:my_dossier": "own dossier timeline (404 without the dossier)",
+    "portals:my_dossier_new": "a new own dossier item",
+    "portals:my_dossier_consent": "own consent to show work outside the class",
+    "portals:my_dossier_class": "classmates' work shown to the class (a student's own class)",
+    "portals:my_dossier_item": "an own dossier item (another's: 404)",
+    "portals:my_dossier_edit": "change an own dossier item",
+    "portals:my_dossier_delete": "delete an own dossier item (POST)",
+    "portals:my_dossier_close": "close an own learning question (POST)",
     "account:tokens": "own API tokens",
     "account:revoke_token": "revoke an own token",
 }
@@ -556,6 +590,25 @@ def _tenant(admin) -> Tenant:
         valid_until=dt.date(2024, 12, 31),
         pass_key=f"matrix-{school.pk}",
     )
+    # the dossier is on; the roster's student has an account with a portfolio item
+    Enablement.objects.create(school=school)
+    pupil = with_role(UserFactory(), RoleName.STUDENT, school=school)
+    Membership.objects.create(
+        user=pupil,
+        school=school,
+        person=people["students"],
+        programme=programme,
+        kind=MemberKind.STUDENT,
+        mark=ProgrammeMark.values[0],
+        valid_until=dt.date(2024, 12, 31),
+        pass_key=f"matrix-student-{school.pk}",
+    )
+    item = Item.objects.create(
+        portfolio=DossierPortfolio.objects.create(owner=pupil),
+        type="post",
+        title="Bezoek",
+        occurred_on=dt.date(2024, 3, 1),
+    )
     jobs = {
         kind: RosterJob.objects.create(school=school, kind=kind, action="validate")
         for kind in ("students", "teachers")
@@ -579,6 +632,7 @@ def _tenant(admin) -> Tenant:
             "change_id": change.pk,
             "provider_id": provider.pk,
             "user_id": member_user.pk,
+            "item_id": item.pk,
             "person_id": {k: p.pk for k, p in people.items()},
             "job_id": {k: j.pk for k, j in jobs.items()},
         },
@@ -1050,6 +1104,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "year": ids.get("year"),
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
+        "item_id": ids.get("item_id"),
         "batch_id": ids["batch_id"],
         "provider_id": ids["provider_id"],
         "payout_id": ids.get("payout_id"),
@@ -1168,6 +1223,9 @@ def test_the_admin_passes_only_where_spec_gives_the_back_office_the_action():
     assert school_actions.keys() - ADMIN_READS >= NEVER_ADMIN
 
 
+DOSSIER_APPS = {"dossier", "teaching", "dossier_transfer"}
+
+
 def test_roles_of_spec_1():
     def roles(name):
         return table.get(name).roles
@@ -1185,7 +1243,11 @@ def test_roles_of_spec_1():
     # Teachers and students: only the school's public page (their own things are
     # self-service routes); teachers also search the marketplace for it (issue 11 point 4).
     assert roles("marketplace.search") == {BH, DP, RoleName.TEACHER}
+    # SPEC §1 "docent / staff": in the dossier, classes, lesson material, assignments,
+    # grading, notes (the dossier apps' tables).
     for name, action in table.all_actions().items():
+        if name.split(".")[0] in DOSSIER_APPS:
+            continue
         if name not in ("schools.view", "marketplace.search"):
             assert not {RoleName.TEACHER, RoleName.STUDENT} & action.roles, name
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0004_corrections_after_payout'),
+        ('ledger', '0005_corrections_after_payout'),
         ('payouts', '0002_payout_line_voucher'),
         ('providers', '0002_application_review_revocation'),
         ('schools', '0005_programme_follows_and_announcements'),
