@@ -6,7 +6,6 @@ from . import (
     auth,
     cmk,
     cmk_evaluation,
-
     dossier,
     jobs,
     ledger,
@@ -41,7 +40,6 @@ for module in (
     requests,
     marketplace_search,
     cmk,
-
     dossier,
     jobs,
     cmk_evaluation,

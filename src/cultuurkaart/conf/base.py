@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "cultuurkaart.marketplace",
     "cultuurkaart.cmk",
     "cultuurkaart.cmk_evaluation",
-
     "cultuurkaart.dossier",
     "cultuurkaart.api",
     "cultuurkaart.portals",

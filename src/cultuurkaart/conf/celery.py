@@ -66,7 +66,6 @@ app.conf.beat_schedule = {
     "expire-requests": _job("expire-requests", crontab(minute=30, hour=6)),
     # CmK deadline calendar (issue 13): reminders of deadlines and planned conversations.
     "cmk-reminders": _job("cmk-reminders", crontab(minute=15, hour=7)),
-
     # Dossier leavers (issue 12): offer the export, delete after the retention period.
     "dossier-leavers": _job("dossier-leavers", crontab(minute=40, hour=2)),
 }

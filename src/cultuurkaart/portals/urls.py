@@ -3,7 +3,6 @@ from django.urls import path
 from . import (
     urls_cmk,
     urls_cmk_evaluation,
-
     urls_dossier,
     urls_jobs,
     urls_marketplace,
