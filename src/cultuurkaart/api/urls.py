@@ -15,6 +15,7 @@ from . import (
     requests,
     rosters,
     schools,
+    teaching,
     vouchers,
     weborders,
 )
@@ -36,6 +37,7 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
+    teaching,
     jobs,
 ):
     api.add_router("", module.router)

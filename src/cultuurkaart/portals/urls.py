@@ -10,6 +10,7 @@ from . import (
     urls_requests,
     urls_rosters,
     urls_search,
+    urls_teaching,
     urls_vouchers,
     urls_weborders,
     urls_yearend,
@@ -75,4 +76,5 @@ urlpatterns = [
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_teaching.urlpatterns,
 ]
