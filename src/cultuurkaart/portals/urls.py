@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_dossier,
     urls_jobs,
     urls_marketplace,
     urls_memberships,
@@ -76,5 +77,6 @@ urlpatterns = [
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_dossier.urlpatterns,
     *urls_teaching.urlpatterns,
 ]
