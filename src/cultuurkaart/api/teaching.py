@@ -540,4 +540,3 @@ def overview(request, school_id: str, query: Query[OverviewQuery]):
             for r in rows
         ],
     }
-

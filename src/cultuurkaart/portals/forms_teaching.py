@@ -69,7 +69,9 @@ class AssignmentForm(forms.Form):
         self.fields["materials"].choices = list(material_choices)
 
     def rubric_data(self) -> dict | None:
-        lines = [line for line in (self.cleaned_data.get("rubric") or "").splitlines() if line.strip()]
+        lines = [
+            line for line in (self.cleaned_data.get("rubric") or "").splitlines() if line.strip()
+        ]
         if not lines:
             return None
         criteria = []
@@ -141,7 +143,6 @@ class WorkForm(forms.Form):
     media = forms.MultipleChoiceField(
         label=_("Bestanden uit je dossier"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    upload = forms.FileField(label=_("Nieuwe afbeelding of bestand toevoegen"), required=False)
 
     def __init__(self, *args, media_choices=(), **kw):
         super().__init__(*args, **kw)

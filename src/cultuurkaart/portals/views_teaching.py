@@ -122,15 +122,13 @@ def overview_csv(request, school, class_id: str):
 
 
 def _assignment_form(request, school, data=None):
-    class_choices = [(c["id"], f'{c["name"]} ({c["students"]})') for c in classes.classes(school)]
+    class_choices = [(c["id"], f"{c['name']} ({c['students']})") for c in classes.classes(school)]
     groups = [c["name"] for c in classes.classes(school)]
     student_choices = [
         (str(p.pk), f"{p.group} · {p.last_name}, {p.first_name}")
         for p in classes.students(school, groups=groups).order_by("group", "last_name", "pk")
     ]
-    material_choices = [
-        (str(m.pk), m.title) for m in library.visible(school, request.user)[:100]
-    ]
+    material_choices = [(str(m.pk), m.title) for m in library.visible(school, request.user)[:100]]
     return forms.AssignmentForm(
         data,
         class_choices=class_choices,
@@ -143,9 +141,7 @@ def _assignment_form(request, school, data=None):
 def assignments_page(request, school):
     _enabled(school)
     rows = list(service.assignments_of(school).prefetch_related("targets")[:200])
-    return render(
-        request, "teaching/assignments.html", {"school": school, "assignments": rows}
-    )
+    return render(request, "teaching/assignments.html", {"school": school, "assignments": rows})
 
 
 @school_page("teaching.teach")
@@ -180,7 +176,9 @@ def assignment_new(request, school):
         else:
             messages.success(request, _("De opdracht staat klaar voor de leerlingen."))
             return redirect(
-                "portals:school_dossier_assignment", school_id=school.pk, assignment_id=assignment.pk
+                "portals:school_dossier_assignment",
+                school_id=school.pk,
+                assignment_id=assignment.pk,
             )
     return render(request, "teaching/assignment_new.html", {"school": school, "form": form})
 
@@ -348,7 +346,9 @@ def student_page(request, school, student_id: int):
     form = forms.ConversationForm(request.POST or None, initial={"held_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            conversations.record_conversation(school, person, actor=request.user, **form.cleaned_data)
+            conversations.record_conversation(
+                school, person, actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             _field_errors(form, exc)
         else:
@@ -386,7 +386,12 @@ def student_notes(request, school, student_id: int):
     return render(
         request,
         "teaching/notes.html",
-        {"school": school, "person": person, "form": form, "notes": notes.notes_for(school, person)},
+        {
+            "school": school,
+            "person": person,
+            "form": form,
+            "notes": notes.notes_for(school, person),
+        },
     )
 
 
@@ -515,9 +520,6 @@ def my_assignment(request, assignment_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             media_ids = [int(x) for x in form.cleaned_data["media"]]
-            upload = form.cleaned_data.get("upload")
-            if upload is not None:
-                media_ids.append(_upload_media(request.user, upload).pk)
             service.save_work(
                 assignment,
                 request.user,
@@ -568,22 +570,13 @@ def _media_url(media, user) -> str:
     return dossier_media.signed_url(media, user)
 
 
-def _upload_media(user, upload):
-    from cultuurkaart.dossier.services import media as dossier_media
-
-    return dossier_media.upload(user, upload, actor=user)
-
-
 @login_required
 def my_submission_file(request, assignment_id: int, file_id: int):
-    row = (
-        SubmissionFile.objects.filter(
-            pk=file_id,
-            submission__assignment_id=assignment_id,
-            submission__student=request.user,
-        )
-        .first()
-    )
+    row = SubmissionFile.objects.filter(
+        pk=file_id,
+        submission__assignment_id=assignment_id,
+        submission__student=request.user,
+    ).first()
     if row is None:
         raise Http404
     return _file_response(row)

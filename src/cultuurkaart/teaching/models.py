@@ -35,7 +35,10 @@ class LessonMaterial(models.Model):
     description = models.TextField(_("beschrijving"), blank=True)  # sanitised HTML
     link = models.URLField(_("link"), blank=True, max_length=500)
     scope = models.CharField(
-        _("gedeeld met"), max_length=10, choices=MaterialScope.choices, default=MaterialScope.PRIVATE
+        _("gedeeld met"),
+        max_length=10,
+        choices=MaterialScope.choices,
+        default=MaterialScope.PRIVATE,
     )
     competencies = models.JSONField(default=list)
     attachment = models.FileField(upload_to="teaching/materials/", blank=True, max_length=300)
@@ -122,7 +125,9 @@ class Work(models.Model):
     submitting."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="works")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField(blank=True)
     media_ids = models.JSONField(default=list)
     updated_at = models.DateTimeField(default=clock.now)
@@ -136,10 +141,10 @@ class Work(models.Model):
 class Submission(models.Model):
     """An immutable snapshot of the student's work at submitting (never updated)."""
 
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, related_name="submissions"
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(
         "rosters.Person", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -184,9 +189,7 @@ class Feedback(models.Model):
     working copy; `release` copies them into the `released_*` fields, the only ones a
     student (page, API, e-mail, export) ever reads."""
 
-    submission = models.OneToOneField(
-        Submission, on_delete=models.CASCADE, related_name="feedback"
-    )
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="feedback")
     comment = models.TextField(blank=True)
     grade = models.CharField(max_length=20, blank=True)
     rubric = models.JSONField(default=dict)  # criterion name → chosen level

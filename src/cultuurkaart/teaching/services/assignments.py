@@ -145,9 +145,7 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
     if due_at < opens_at:
         raise _invalid("due_at", "before-open", _("De inleverdatum ligt vóór de startdatum."))
     if cutoff_at is not None and cutoff_at < due_at:
-        raise _invalid(
-            "cutoff_at", "before-due", _("De uiterste datum ligt vóór de inleverdatum.")
-        )
+        raise _invalid("cutoff_at", "before-due", _("De uiterste datum ligt vóór de inleverdatum."))
     if not data.text and not data.files:
         raise _invalid(
             "submission", "nothing", _("Kies tekst, bestanden of allebei als inleverwijze.")
@@ -177,9 +175,11 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
         raise _invalid(
             "class_ids", "required", _("Kies minstens één klas of leerling voor de opdracht.")
         )
-    materials = [
-        material_service.visible(school, actor).get(pk=pk) for pk in (data.material_ids or [])
-    ] if data.material_ids else []
+    materials = (
+        [material_service.visible(school, actor).get(pk=pk) for pk in (data.material_ids or [])]
+        if data.material_ids
+        else []
+    )
     with transaction.atomic():
         assignment = Assignment.objects.create(
             school=school,
@@ -371,17 +371,13 @@ def grant_extension(
     if due_at is None:
         raise _invalid("due_at", "required", _("Geef een nieuwe inleverdatum."))
     if cutoff_at is not None and cutoff_at < due_at:
-        raise _invalid(
-            "cutoff_at", "before-due", _("De uiterste datum ligt vóór de inleverdatum.")
-        )
+        raise _invalid("cutoff_at", "before-due", _("De uiterste datum ligt vóór de inleverdatum."))
     ids = list(dict.fromkeys(person_ids or []))
     if not ids:
         raise _invalid("person_ids", "required", _("Kies minstens één leerling."))
     people = list(recipients(assignment).filter(pk__in=ids))
     if len(people) != len(ids):
-        raise _invalid(
-            "person_ids", "unknown", _("Niet elke leerling krijgt deze opdracht.")
-        )
+        raise _invalid("person_ids", "unknown", _("Niet elke leerling krijgt deze opdracht."))
     now = clock.now()
     with transaction.atomic():
         rows = Extension.objects.bulk_create(
@@ -416,9 +412,7 @@ def _check_media(user, media_ids) -> list:
     from cultuurkaart.dossier.models import Media
 
     ids = list(dict.fromkeys(media_ids or []))
-    found = {
-        m.pk: m for m in Media.objects.filter(pk__in=ids, portfolio__owner=user)
-    }
+    found = {m.pk: m for m in Media.objects.filter(pk__in=ids, portfolio__owner=user)}
     if len(found) != len(ids):
         raise _invalid("media_ids", "unknown", _("Dit bestand staat niet in jouw dossier."))
     return [found[i] for i in ids]
@@ -521,7 +515,9 @@ def _copy_media(submission, position: int, media) -> SubmissionFile:
         sha256=digest,
         source_media_id=media.pk,
     )
-    row.file.save(f"{submission.pk}-{position}-{digest[:16]}.{suffix}", ContentFile(content), save=False)
+    row.file.save(
+        f"{submission.pk}-{position}-{digest[:16]}.{suffix}", ContentFile(content), save=False
+    )
     row.save()
     return row
 
@@ -640,9 +636,7 @@ def progress(assignment) -> list[dict]:
         .order_by("student_id", "attempt")
     ):
         latest[sub.student_id] = sub
-    works = set(
-        Work.objects.filter(assignment=assignment).values_list("student_id", flat=True)
-    )
+    works = set(Work.objects.filter(assignment=assignment).values_list("student_id", flat=True))
     rows = []
     for p in people:
         due, cutoff = effective_dates(assignment, extensions.get((assignment.pk, p.pk)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -23,12 +22,20 @@ from .text import plain
 
 
 def _invalid(field, message):
-    return ValidationFailed(message, errors=[{"field": field, "code": "invalid", "message": message}])
+    return ValidationFailed(
+        message, errors=[{"field": field, "code": "invalid", "message": message}]
+    )
 
 
 def record_conversation(
-    school, person, *, held_on: dt.date, participants: str, summary: str,
-    next_learning_question: str = "", actor,
+    school,
+    person,
+    *,
+    held_on: dt.date,
+    participants: str,
+    summary: str,
+    next_learning_question: str = "",
+    actor,
 ) -> ReflectionConversation:
     participants = plain(participants)[:300]
     summary = plain(summary)[:5000]
@@ -73,8 +80,20 @@ def interval_months(school) -> int:
 def _months_back(day: dt.date, months: int) -> dt.date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31,
-            30, 31, 31, 30, 31, 30, 31][month - 1]
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return dt.date(year, month, min(day.day, last))
 
 
@@ -127,13 +146,13 @@ def send_reminders(now: dt.datetime | None = None) -> dict:
                         "school_id": school.pk,
                         "count": len(fresh),
                         "months": interval_months(school),
-                        "site": settings.CK_SITE_URL,
                     },
                     language=teacher.language or "nl",
                 )
                 mails += 1
             audit.record(
-                "teaching.conversation.reminded", school_id=school.pk,
+                "teaching.conversation.reminded",
+                school_id=school.pk,
                 data={"students": len(fresh)},
             )
         students += len(fresh)

@@ -4,13 +4,15 @@ changes to released feedback) never do; this module reads only `Feedback.release
 
 from __future__ import annotations
 
+from cultuurkaart.core import clock
+
 from ..models import Feedback
 
 
 def released_feedback(user) -> list[dict]:
     """The member's released feedback, oldest submission first: [{"assignment_title",
     "submitted_at", "released_at", "comment", "grade", "rubric": [{"criterion", "level"}],
-    "attempt", "late"}] (datetimes as ISO 8601 strings)."""
+    "attempt", "late"}] (datetimes ISO 8601 in Europe/Amsterdam)."""
     rows = (
         Feedback.objects.filter(submission__student=user, released_at__isnull=False)
         .select_related("submission__assignment")
@@ -22,8 +24,8 @@ def released_feedback(user) -> list[dict]:
         out.append(
             {
                 "assignment_title": sub.assignment.title,
-                "submitted_at": sub.submitted_at.isoformat(),
-                "released_at": fb.released_at.isoformat(),
+                "submitted_at": sub.submitted_at.astimezone(clock.AMSTERDAM).isoformat(),
+                "released_at": fb.released_at.astimezone(clock.AMSTERDAM).isoformat(),
                 "comment": fb.released_comment,
                 "grade": fb.released_grade,
                 "rubric": [

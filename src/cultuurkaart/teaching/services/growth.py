@@ -194,8 +194,20 @@ def overview_csv(rows, labels: dict) -> str:
     spreadsheet would read as a formula are prefixed with `'`."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([labels[k] for k in ("last_name", "first_name", *COMPETENCY_CODES,
-                                          "open_questions", "last_activity", "missing", "late")])
+    writer.writerow(
+        [
+            labels[k]
+            for k in (
+                "last_name",
+                "first_name",
+                *COMPETENCY_CODES,
+                "open_questions",
+                "last_activity",
+                "missing",
+                "late",
+            )
+        ]
+    )
     for r in rows:
         last = r["last_activity"]
         writer.writerow(

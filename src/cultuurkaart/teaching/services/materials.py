@@ -79,16 +79,21 @@ def _store(material, upload):
     if upload is None:
         return
     name = plain(upload.name or "bijlage.pdf")[:200] or "bijlage.pdf"
-    material.attachment.save(
-        f"{secrets.token_hex(12)}.pdf", ContentFile(upload.read()), save=False
-    )
+    material.attachment.save(f"{secrets.token_hex(12)}.pdf", ContentFile(upload.read()), save=False)
     material.attachment_name = name
     material.attachment_type = "application/pdf"
 
 
 def add_material(
-    school, *, title, description="", link="", scope=MaterialScope.PRIVATE, competencies=None,
-    upload=None, actor,
+    school,
+    *,
+    title,
+    description="",
+    link="",
+    scope=MaterialScope.PRIVATE,
+    competencies=None,
+    upload=None,
+    actor,
 ) -> LessonMaterial:
     if scope not in MaterialScope.values:
         raise _invalid("scope", "invalid", _("Kies met wie je het materiaal deelt."))
@@ -101,7 +106,10 @@ def add_material(
         _store(material, upload)
         material.save()
         audit.record(
-            "teaching.material.added", actor=actor, obj=material, school_id=school.pk,
+            "teaching.material.added",
+            actor=actor,
+            obj=material,
+            school_id=school.pk,
             data={"scope": scope},
         )
     return material
@@ -115,7 +123,10 @@ def publish_material(
     upload = _attachment(upload)
     with transaction.atomic():
         material = LessonMaterial(
-            provider=provider, owner=actor, scope=MaterialScope.ALL, created_at=clock.now(),
+            provider=provider,
+            owner=actor,
+            scope=MaterialScope.ALL,
+            created_at=clock.now(),
             **fields,
         )
         _store(material, upload)
@@ -159,7 +170,10 @@ def reuse(material, school, *, actor) -> LessonMaterial:
             copy.attachment_type = material.attachment_type
         copy.save()
         audit.record(
-            "teaching.material.copied", actor=actor, obj=copy, school_id=school.pk,
+            "teaching.material.copied",
+            actor=actor,
+            obj=copy,
+            school_id=school.pk,
             data={"source": material.pk},
         )
     return copy
@@ -175,7 +189,10 @@ def share(material, scope, *, actor) -> LessonMaterial:
         LessonMaterial.objects.filter(pk=material.pk).update(scope=scope)
         material.scope = scope
         audit.record(
-            "teaching.material.shared", actor=actor, obj=material,
-            school_id=material.school_id, data={"scope": scope},
+            "teaching.material.shared",
+            actor=actor,
+            obj=material,
+            school_id=material.school_id,
+            data={"scope": scope},
         )
     return material
