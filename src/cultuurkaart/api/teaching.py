@@ -506,7 +506,7 @@ class OverviewRow(Out):
 
 
 class OverviewQuery(Schema):
-    class_id: str = Field(min_length=1, max_length=40)
+    class_id: str | None = Field(default=None, max_length=40, description="Required.")
 
 
 @router.get(
@@ -517,6 +517,11 @@ def overview(request, school_id: str, query: Query[OverviewQuery]):
     """Per student of the class: items per competency (that the student shared with
     teachers), open learning questions, last activity, missing and late assignments."""
     school = _teacher_school(request, school_id)
+    if not query.class_id:
+        raise ValidationFailed(
+            "Name the class.",
+            errors=[{"field": "class_id", "code": "required", "message": "A class id."}],
+        )
     group = classes.group_of(school, query.class_id)
     if group is None:
         raise Http404
