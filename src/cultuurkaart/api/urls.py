@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    dossier,
     jobs,
     ledger,
     marketplace,
@@ -38,6 +39,7 @@ for module in (
     requests,
     marketplace_search,
     teaching,
+    dossier,
     jobs,
 ):
     api.add_router("", module.router)

@@ -67,4 +67,6 @@ app.conf.beat_schedule = {
     "remind-reflection-conversations": _job(
         "remind-reflection-conversations", crontab(minute=40, hour=6)
     ),
+    # Dossier leavers (issue 12): offer the export, delete after the retention period.
+    "dossier-leavers": _job("dossier-leavers", crontab(minute=40, hour=2)),
 }
