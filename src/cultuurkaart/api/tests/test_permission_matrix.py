@@ -374,8 +374,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_dossier_assignment": "teaching.teach",
     "portals:school_dossier_submission": "teaching.teach",
     "portals:school_dossier_submission_file": "teaching.teach",
-    "portals:school_dossier_student": "teaching.teach",
-    "portals:school_dossier_student_notes": "teaching.notes",
+    "portals:school_dossier_growth": "teaching.teach",
+    "portals:school_dossier_notes": "teaching.notes",
     "portals:school_dossier_materials": "teaching.materials",
     "portals:school_dossier_material_file": "teaching.materials",
     "portals:provider_materials": "teaching.publish_material",
@@ -683,8 +683,10 @@ def _teaching_data(tenant: Tenant, *, student_user) -> None:
 
     school = tenant.school
     Enablement.objects.get_or_create(school=school, group="")
-    pupil = Person.objects.get(pk=tenant.ids["person_id"]["students"])
-    Person.objects.filter(pk=pupil.pk).update(group="1A")
+    # a student of class 1A: the matrix's student user at the own school
+    pupil = Person.objects.create(
+        school=school, kind="students", first_name="C", last_name="D", group="1A"
+    )
     owner = student_user or UserFactory()
     Membership.objects.create(
         user=owner,
@@ -694,7 +696,7 @@ def _teaching_data(tenant: Tenant, *, student_user) -> None:
         kind=MemberKind.STUDENT,
         mark=ProgrammeMark.values[0],
         valid_until=dt.date(2099, 12, 31),
-        pass_key=f"matrix-student-{school.pk}",
+        pass_key=f"matrix-teaching-{school.pk}",
     )
     now = clock.now()
     assignment = TeachingAssignment.objects.create(

@@ -183,7 +183,7 @@ def test_overview_growth_notes_and_conversations_pages(world):
     assert person_of(world["ann"]).last_name in csv_response.content.decode()
     assert tc.get(_url("school_dossier_overview", school_id=s.pk, class_id="x")).status_code == 404
     student_url = _url(
-        "school_dossier_student", school_id=s.pk, student_id=person_of(world["ann"]).pk
+        "school_dossier_growth", school_id=s.pk, student_id=person_of(world["ann"]).pk
     )
     page = tc.get(student_url).content.decode()
     assert 'id="growth-table"' in page and "<svg" in page
@@ -199,9 +199,7 @@ def test_overview_growth_notes_and_conversations_pages(world):
     assert ReflectionConversation.objects.count() == 1
     growth = world["ac"].get(_url("my_growth")).content.decode()
     assert "Gedeelde samenvatting" in growth and 'id="growth-table"' in growth
-    notes_url = _url(
-        "school_dossier_student_notes", school_id=s.pk, student_id=person_of(world["ann"]).pk
-    )
+    notes_url = _url("school_dossier_notes", school_id=s.pk, student_id=person_of(world["ann"]).pk)
     tc.post(notes_url, {"text": "Let op"})
     assert PrivateNote.objects.get().text == "Let op"
     assert "Let op" in tc.get(notes_url).content.decode()

@@ -84,10 +84,10 @@ def _pages(w):
         "my_assignment_b": reverse("portals:my_assignment", kwargs={"assignment_id": w["b"].pk}),
         "my_growth": reverse("portals:my_growth"),
         "student_page": reverse(
-            "portals:school_dossier_student", kwargs={"school_id": s, "student_id": ann}
+            "portals:school_dossier_growth", kwargs={"school_id": s, "student_id": ann}
         ),
         "notes_page": reverse(
-            "portals:school_dossier_student_notes", kwargs={"school_id": s, "student_id": ann}
+            "portals:school_dossier_notes", kwargs={"school_id": s, "student_id": ann}
         ),
         "submission_b": reverse(
             "portals:school_dossier_submission",
