@@ -65,14 +65,24 @@ def make_data(students: int, group: str):
     people, users = [], []
     for i in range(students):
         person = Person.objects.create(
-            school=school, kind="students", first_name=f"Leerling{i}", last_name=f"Bench{i}",
-            group=group, year=3,
+            school=school,
+            kind="students",
+            first_name=f"Leerling{i}",
+            last_name=f"Bench{i}",
+            group=group,
+            year=3,
         )
         user = User.objects.create_user(email=f"l{i}-{tag}@bench.example", password=None)
         accounts.grant_role(user, RoleName.STUDENT, school=school)
         Membership.objects.create(
-            user=user, school=school, person=person, programme=programme, kind="student",
-            mark="cultuurkaart", valid_until=dt.date(2099, 7, 31), pass_key=f"b-{tag}-{i}",
+            user=user,
+            school=school,
+            person=person,
+            programme=programme,
+            kind="student",
+            mark="cultuurkaart",
+            valid_until=dt.date(2099, 7, 31),
+            pass_key=f"b-{tag}-{i}",
         )
         people.append(person)
         users.append(user)
@@ -101,8 +111,11 @@ def make_data(students: int, group: str):
     assignments = []
     for k in range(15):
         a = Assignment.objects.create(
-            school=school, created_by=teacher, title=f"Opdracht {k}",
-            opens_at=now - dt.timedelta(days=60), due_at=now + dt.timedelta(days=k - 7),
+            school=school,
+            created_by=teacher,
+            title=f"Opdracht {k}",
+            opens_at=now - dt.timedelta(days=60),
+            due_at=now + dt.timedelta(days=k - 7),
         )
         if k < 12:
             AssignmentTarget.objects.create(assignment=a, group=group)
@@ -114,13 +127,27 @@ def make_data(students: int, group: str):
         for i, (person, user) in enumerate(zip(people, users, strict=True)):
             if i % 4:
                 subs.append(
-                    Submission(assignment=a, student=user, person=person, attempt=1,
-                               text="x", text_sha256="0", late=bool(i % 3 == 0))
+                    Submission(
+                        assignment=a,
+                        student=user,
+                        person=person,
+                        attempt=1,
+                        text="x",
+                        text_sha256="0",
+                        late=bool(i % 3 == 0),
+                    )
                 )
     Submission.objects.bulk_create(subs)
     Extension.objects.bulk_create(
-        [Extension(assignment=assignments[11], person=p, due_at=now + dt.timedelta(days=3),
-                   reason="bench") for p in people[:5]]
+        [
+            Extension(
+                assignment=assignments[11],
+                person=p,
+                due_at=now + dt.timedelta(days=3),
+                reason="bench",
+            )
+            for p in people[:5]
+        ]
     )
     _, token = accounts.create_api_token(teacher, name="bench")
     return school, token
@@ -166,8 +193,10 @@ def main() -> None:
     med, p95 = timed(lambda: growth.class_overview(school, "3B"))
     print(f"class_overview (service): median {med:.1f} ms, p95 {p95:.1f} ms")
     med, p95 = timed(lambda: client.get(url))
-    print(f"GET overview (API, whole request): median {med:.1f} ms, p95 {p95:.1f} ms "
-          f"(target p95 ≤ 100 ms)")
+    print(
+        f"GET overview (API, whole request): median {med:.1f} ms, p95 {p95:.1f} ms "
+        f"(target p95 ≤ 100 ms)"
+    )
 
 
 if __name__ == "__main__":

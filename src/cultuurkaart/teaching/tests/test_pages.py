@@ -249,3 +249,16 @@ def test_the_state_badges_follow_the_service(world):
         a = make_assignment(world["school"], world["teacher"])
         service.submit(a, person_of(world["ann"]), world["ann"], text="x", actor=None)
     assert "ingeleverd" in world["ac"].get(_url("my_assignments")).content.decode()
+
+
+def test_the_student_pages_in_english(world):
+    ann = world["ann"]
+    ann.language = "en"
+    ann.save()
+    with clock.frozen(NOW):
+        a = make_assignment(world["school"], world["teacher"])
+    client = _client(ann)
+    listing = client.get(_url("my_assignments")).content.decode()
+    assert "My assignments" in listing and "not started" in listing
+    page = client.get(_url("my_assignment", assignment_id=a.pk)).content.decode()
+    assert "Your work" in page and "Hand in" in page
