@@ -50,7 +50,17 @@ def _fits(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
+def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, settings, tmp_path):
+    # Files on disk, as in the embedded default (the test settings' InMemoryStorage shared
+    # between the test thread and the live server's threads lost the PostgreSQL connection of
+    # the request that copied a file).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     base = phone_page.base_url
     phone_page.context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
     with clock.frozen(NOW):
