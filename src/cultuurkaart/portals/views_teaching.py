@@ -520,6 +520,9 @@ def my_assignment(request, assignment_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             media_ids = [int(x) for x in form.cleaned_data["media"]]
+            upload = form.cleaned_data.get("upload")
+            if upload is not None:
+                media_ids.append(_upload(request.user, upload, form.cleaned_data["alt"]).pk)
             service.save_work(
                 assignment,
                 request.user,
@@ -562,6 +565,15 @@ def my_assignment(request, assignment_id: int):
             "materials": service.materials_of(assignment),
         },
     )
+
+
+def _upload(user, upload, alt: str):
+    """A new file into the student's own dossier (sniffed, EXIF stripped, quota: the
+    dossier's media service), then attached to the work."""
+    from cultuurkaart.dossier.services import media as dossier_media
+
+    portfolio = access.portfolio_for(user)
+    return dossier_media.upload_media(portfolio, upload, actor=user, alt=alt)
 
 
 def _media_url(media, user) -> str:

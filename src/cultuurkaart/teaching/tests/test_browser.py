@@ -1,5 +1,5 @@
 """Phone-sized end-to-end test (390 px): a teacher creates an assignment for a class → the
-student writes a text, adds an image from their dossier and submits → the teacher gives
+student writes a text, uploads an image (into their dossier) and submits → the teacher gives
 feedback and releases it → the student sees it. axe finds no serious violations on the
 student's pages. Screenshots go to $CK_SCREENSHOTS when set."""
 
@@ -14,7 +14,7 @@ from cultuurkaart.core import clock
 from cultuurkaart.portals.tests.test_accessibility import WCAG, sign_in
 from cultuurkaart.teaching.models import Submission
 
-from .factories import NOW, dossier_school, make_media, student, teacher
+from .factories import NOW, dossier_school, png_bytes, student, teacher
 
 
 def _shot(page, name: str) -> None:
@@ -68,9 +68,6 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, sett
         t = teacher(school)
         ann = student(school, group="3B")
         student(school, group="3B")
-        image = make_media(ann)
-        image.alt = "Foto van mijn schilderij"
-        image.save()
 
     # 1. The teacher sets an assignment for class 3B (on a phone).
     tp = phone_page
@@ -96,10 +93,17 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, sett
     _fits(sp)
     sp.get_by_role("link", name="Museumbezoek").click()
     sp.get_by_label("Jouw tekst").fill("Ik vond de zonnebloemen het mooist.")
-    sp.get_by_label("Foto van mijn schilderij").check()
+    sp.get_by_label("Nieuw bestand toevoegen (foto, video, audio of pdf)").set_input_files(
+        files=[{"name": "schilderij.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    sp.get_by_label("Wat is er te zien? (voor wie het niet kan zien)").fill(
+        "Foto van mijn schilderij"
+    )
     sp.get_by_test_id("save-draft").click()
     sp.get_by_test_id("work-form").wait_for()
-    assert sp.locator(".work-media img").count() == 1  # the image, via a signed URL
+    # the image is in the dossier now, shown through a signed URL, and chosen for the work
+    assert sp.locator(".work-media img[alt='Foto van mijn schilderij']").count() == 1
+    assert sp.get_by_label("Foto van mijn schilderij").is_checked()
     assert _serious(sp) == []
     _fits(sp)
     _shot(sp, "teaching-2-student-work-390.png")

@@ -262,3 +262,21 @@ def test_the_student_pages_in_english(world):
     assert "My assignments" in listing and "not started" in listing
     page = client.get(_url("my_assignment", assignment_id=a.pk)).content.decode()
     assert "Your work" in page and "Hand in" in page
+
+
+def test_the_student_uploads_a_file_with_the_work(world):
+    from cultuurkaart.dossier.models import Media
+
+    from .factories import png_bytes
+
+    with clock.frozen(NOW):
+        a = make_assignment(world["school"], world["teacher"])
+    work = _url("my_assignment", assignment_id=a.pk)
+    renamed = SimpleUploadedFile("foto.png", b"MZ\x90\x00" + b"\x00" * 200)
+    world["ac"].post(work, {"text": "x", "upload": renamed, "save": "1"})
+    assert not Media.objects.exists()  # sniffed by content: refused
+    picture = SimpleUploadedFile("foto.png", png_bytes())
+    world["ac"].post(work, {"text": "x", "upload": picture, "alt": "Mijn foto", "submit": "1"})
+    media = Media.objects.get()
+    assert media.portfolio.owner == world["ann"] and media.alt == "Mijn foto"
+    assert Submission.objects.get().files.get().source_media_id == media.pk
