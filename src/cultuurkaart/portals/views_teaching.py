@@ -355,6 +355,14 @@ def student_page(request, school, student_id: int):
             messages.success(request, _("Het reflectiegesprek is vastgelegd."))
             return redirect(request.path)
     data = growth.student_growth(user_id, for_teacher=True, school=school, person=person)
+    if user_id is not None and request.method == "GET":
+        # the growth page shows portfolio data (counts, open learning questions): a staff view
+        from cultuurkaart.dossier.constants import ViewChannel
+        from cultuurkaart.dossier.models import Portfolio
+
+        portfolio = Portfolio.objects.filter(owner_id=user_id).first()
+        if portfolio is not None:
+            access.log_view(request.user, portfolio, school, ViewChannel.PAGE)
     return render(
         request,
         "teaching/student.html",

@@ -280,3 +280,16 @@ def test_the_student_uploads_a_file_with_the_work(world):
     media = Media.objects.get()
     assert media.portfolio.owner == world["ann"] and media.alt == "Mijn foto"
     assert Submission.objects.get().files.get().source_media_id == media.pk
+
+
+def test_the_growth_page_is_a_logged_staff_view(world):
+    from cultuurkaart.dossier.models import PortfolioView
+    from cultuurkaart.dossier.services import access
+
+    access.portfolio_for(world["ann"])
+    url = _url(
+        "school_dossier_growth", school_id=world["school"].pk, student_id=person_of(world["ann"]).pk
+    )
+    assert world["tc"].get(url).status_code == 200
+    view = PortfolioView.objects.get()
+    assert (view.viewer, view.school, view.channel) == (world["teacher"], world["school"], "page")
