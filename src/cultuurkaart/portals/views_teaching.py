@@ -603,6 +603,21 @@ def my_submission_file(request, assignment_id: int, file_id: int):
 
 
 @login_required
+def my_material_file(request, assignment_id: int, material_id: int):
+    """The PDF of lesson material attached to one of the student's own assignments."""
+    try:
+        assignment, _person = service.assignment_for_student(assignment_id, request.user)
+    except NotFound:
+        raise Http404 from None
+    material = assignment.materials.filter(pk=material_id).first()
+    if material is None or not material.attachment:
+        raise Http404
+    response = FileResponse(material.attachment.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{material.attachment_name}"'
+    return response
+
+
+@login_required
 def my_growth(request):
     if not access.member_school_ids(request.user):
         raise Http404

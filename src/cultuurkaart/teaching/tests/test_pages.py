@@ -293,3 +293,34 @@ def test_the_growth_page_is_a_logged_staff_view(world):
     assert world["tc"].get(url).status_code == 200
     view = PortfolioView.objects.get()
     assert (view.viewer, view.school, view.channel) == (world["teacher"], world["school"], "page")
+
+
+def test_the_student_downloads_material_of_their_own_assignment(world):
+    from cultuurkaart.teaching.services import materials as library
+
+    m = library.add_material(
+        world["school"],
+        title="Les",
+        upload=SimpleUploadedFile("les.pdf", b"%PDF-1.4 x"),
+        actor=world["teacher"],
+    )
+    other = library.add_material(
+        world["school"],
+        title="Ander",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 y"),
+        actor=world["teacher"],
+    )
+    with clock.frozen(NOW):
+        a = make_assignment(world["school"], world["teacher"])
+    a.materials.set([m])
+    page = world["ac"].get(_url("my_assignment", assignment_id=a.pk)).content.decode()
+    assert "Les" in page
+    ok = world["ac"].get(_url("my_material_file", assignment_id=a.pk, material_id=m.pk))
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4 x"
+    no = world["ac"].get(_url("my_material_file", assignment_id=a.pk, material_id=other.pk))
+    assert no.status_code == 404
+    outsider = _client(student(world["school"], group="4A"))
+    assert (
+        outsider.get(_url("my_material_file", assignment_id=a.pk, material_id=m.pk)).status_code
+        == 404
+    )
