@@ -79,11 +79,13 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, sett
     tp.get_by_label("Inleveren vóór").fill("2024-03-11T17:00")
     tp.get_by_label("Reflecteren").check()
     tp.get_by_label("Rubric (optioneel)").fill("Beschrijving | begin | op weg | sterk")
+    assert _serious(tp) == []
     _shot(tp, "teaching-1-new-assignment-390.png")
     _fits(tp)
     tp.get_by_test_id("create").click()
     tp.get_by_test_id("progress").wait_for()
     assert "Museumbezoek" in tp.content()
+    assert _serious(tp) == []
 
     # 2. The student opens it, writes, adds the image from the dossier and submits.
     sp = _phone(browser, base)
@@ -116,6 +118,7 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, sett
     tp.goto(f"{base}/school/{school.pk}/dossier/opdrachten/{sub.assignment_id}/")
     tp.get_by_test_id("submission-link").click()
     assert tp.locator("img.submitted-image").count() == 1
+    assert _serious(tp) == []
     tp.get_by_label("Feedback").fill("Mooi hoe je de kleuren beschrijft.")
     tp.get_by_label("sterk").check()
     tp.get_by_test_id("save-feedback").click()
