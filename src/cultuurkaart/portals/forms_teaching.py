@@ -103,7 +103,9 @@ class NoteForm(forms.Form):
 
 
 class ConversationForm(forms.Form):
-    held_on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Datum"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     participants = forms.CharField(label=_("Deelnemers"), max_length=300)
     summary = forms.CharField(
         label=_("Samenvatting (de leerling ziet deze)"), widget=forms.Textarea(attrs={"rows": 4})

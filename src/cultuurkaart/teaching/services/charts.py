@@ -30,6 +30,7 @@ def bar_chart(
     bar_w = max(2.0, (group_w - 6) / max(len(series), 1))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 22}" '
+        f'width="{width}" height="{height + 22}" '
         f'role="img" class="chart" aria-labelledby="{escape(table_id)}-t" '
         f'aria-describedby="{escape(table_id)}">',
         f'<title id="{escape(table_id)}-t">{escape(title)}</title>',

@@ -139,3 +139,32 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, sett
     _fits(sp)
     _shot(sp, "teaching-3-student-feedback-390.png")
     sp.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_class_overview_and_growth_charts_are_accessible(page):
+    from cultuurkaart.dossier.services import access
+    from cultuurkaart.dossier.tests.factories import ItemFactory
+    from cultuurkaart.teaching.services import classes
+
+    from .factories import person_of
+
+    page.context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
+    school = dossier_school()
+    t = teacher(school)
+    for _i in range(3):
+        pupil = student(school, group="3B")
+        ItemFactory(portfolio=access.portfolio_for(pupil), reflecteren=2, visibility="teachers")
+    sign_in(page, t)
+    page.goto(
+        f"{page.base_url}/school/{school.pk}/dossier/klassen/{classes.class_id(school.pk, '3B')}/"
+    )
+    assert page.locator("svg.chart rect").count() >= 3
+    assert page.locator("#overview-table tbody tr").count() == 3
+    assert _serious(page) == []
+    _shot(page, "teaching-4-class-overview-desktop.png")
+    page.goto(f"{page.base_url}/school/{school.pk}/dossier/groei/{person_of(pupil).pk}/")
+    assert page.locator("#growth-table tbody tr").count() == 12
+    assert _serious(page) == []
+    _shot(page, "teaching-5-growth-desktop.png")
