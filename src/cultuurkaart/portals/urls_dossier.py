@@ -23,7 +23,7 @@ urlpatterns: list = [
         "school/<int:school_id>/dossier/leerlingen/<int:person_id>/",
         d.school_dossier_student,
         {"kind": "students"},
-        name="school_dossier_student",
+        name="school_dossier_students_detail",
     ),
     path(
         "school/<int:school_id>/dossier/inzage/",

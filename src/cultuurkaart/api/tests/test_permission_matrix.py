@@ -263,7 +263,7 @@ API_SELF = {
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_dossier_students": "dossier.view_portfolios",
-    "portals:school_dossier_student": "dossier.view_portfolios",
+    "portals:school_dossier_students_detail": "dossier.view_portfolios",
     "portals:school_dossier_views": "dossier.view_log",
     "portals:backoffice_dossier": "dossier.enable",
     "portals:backoffice_dossier_school": "dossier.enable",

@@ -167,7 +167,9 @@ def test_teacher_page_shows_teacher_items_and_logs_the_view():
     client = _client(teacher_user)
     listing = client.get(reverse("portals:school_dossier_students", args=[school.pk]))
     assert listing.status_code == 200
-    page = client.get(reverse("portals:school_dossier_student", args=[school.pk, person_id]))
+    page = client.get(
+        reverse("portals:school_dossier_students_detail", args=[school.pk, person_id])
+    )
     html = page.content.decode()
     assert "Voor docenten" in html and "Privé" not in html
     assert PortfolioView.objects.get().channel == "page"
