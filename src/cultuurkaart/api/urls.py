@@ -18,6 +18,7 @@ from . import (
     requests,
     rosters,
     schools,
+    teaching,
     vouchers,
     weborders,
 )
@@ -40,6 +41,7 @@ for module in (
     requests,
     marketplace_search,
     cmk,
+    teaching,
     dossier,
     jobs,
     cmk_evaluation,

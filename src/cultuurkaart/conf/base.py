@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "cultuurkaart.cmk",
     "cultuurkaart.cmk_evaluation",
     "cultuurkaart.dossier",
+    "cultuurkaart.teaching",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]

@@ -34,6 +34,7 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_weborders", _("Webbestellingen")),
     ("portals:school_individual_budget", _("Individueel budget")),
     ("portals:school_requests", lambda school: requests_label(school)),
+    ("portals:school_dossier_classes", _("Dossier: klassen en opdrachten"), dossier_on),
     ("portals:school_dossier_students", _("Dossier"), dossier_on),
     ("portals:school_dossier_views", _("Dossier-inzage"), dossier_on),
     ("portals:school_settings", _("Instellingen")),

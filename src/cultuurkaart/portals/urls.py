@@ -13,6 +13,7 @@ from . import (
     urls_requests,
     urls_rosters,
     urls_search,
+    urls_teaching,
     urls_vouchers,
     urls_weborders,
     urls_yearend,
@@ -81,4 +82,5 @@ urlpatterns = [
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
     *urls_dossier.urlpatterns,
+    *urls_teaching.urlpatterns,
 ]
