@@ -4,6 +4,7 @@ from . import (
     accounts_api,
     admin,
     auth,
+    dossier_transfer,
     jobs,
     ledger,
     marketplace,
@@ -37,6 +38,7 @@ for module in (
     requests,
     marketplace_search,
     jobs,
+    dossier_transfer,
 ):
     api.add_router("", module.router)
 

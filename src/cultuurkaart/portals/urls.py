@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_dossier_transfer,
     urls_jobs,
     urls_marketplace,
     urls_memberships,
@@ -75,4 +76,5 @@ urlpatterns = [
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_dossier_transfer.urlpatterns,
 ]
