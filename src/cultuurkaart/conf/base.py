@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cultuurkaart.vouchers",
     "cultuurkaart.yearend",
     "cultuurkaart.marketplace",
+    "cultuurkaart.dossier",
     "cultuurkaart.dossier_transfer",
     "cultuurkaart.api",
     "cultuurkaart.portals",

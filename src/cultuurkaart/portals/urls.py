@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    urls_dossier,
     urls_dossier_transfer,
     urls_jobs,
     urls_marketplace,
@@ -76,5 +77,6 @@ urlpatterns = [
     *urls_marketplace.urlpatterns,
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
+    *urls_dossier.urlpatterns,
     *urls_dossier_transfer.urlpatterns,
 ]
