@@ -60,7 +60,8 @@ def export_body(export: PortfolioExport) -> dict:
     )
     return {
         "id": str(export.pk),
-        "status": ExportStatus.EXPIRED if export.status == ExportStatus.DONE and not ready
+        "status": ExportStatus.EXPIRED
+        if export.status == ExportStatus.DONE and not ready
         else export.status,
         "progress": export.progress,
         "created_at": _iso(export.created_at),

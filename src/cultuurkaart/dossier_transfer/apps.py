@@ -8,8 +8,10 @@ class DossierTransferConfig(AppConfig):
     def ready(self) -> None:
         from cultuurkaart.weborders import services as weborders
 
-        from . import jobs  # noqa: F401  (registers the purge job)
-        from . import permissions  # noqa: F401  (registers this domain's permission table)
+        from . import (
+            jobs,  # noqa: F401  (registers the purge job)
+            permissions,  # noqa: F401  (registers this domain's permission table)
+        )
         from .services.participants import weborder_approved, weborder_money_returned
 
         # An approved web order with participants gives each of them a draft visit item with

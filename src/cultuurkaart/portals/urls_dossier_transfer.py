@@ -6,7 +6,9 @@ from . import views_dossier_transfer as v
 
 urlpatterns: list = [
     path("mijn/dossier/export/", v.my_export, name="my_dossier_export"),
-    path("mijn/dossier/export/<int:pk>/status/", v.my_export_status, name="my_dossier_export_status"),
+    path(
+        "mijn/dossier/export/<int:pk>/status/", v.my_export_status, name="my_dossier_export_status"
+    ),
     path(
         "mijn/dossier/export/<int:pk>/download/",
         v.my_export_download,

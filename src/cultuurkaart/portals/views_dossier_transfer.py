@@ -121,7 +121,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person_id"].choices = [("", "—")] + students
+        self.fields["person_id"].choices = [("", "—"), *students]
 
 
 def _students_with_account(school) -> list[tuple[int, str]]:
@@ -146,7 +146,9 @@ def _students_with_account(school) -> list[tuple[int, str]]:
 def school_import(request, school):
     if not access.is_enabled(school):
         raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None, students=_students_with_account(school))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, students=_students_with_account(school)
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,8 +165,7 @@ def school_import(request, school):
         else:
             messages.success(
                 request,
-                _("%(imported)s onderdelen geïmporteerd, %(skipped)s waren er al.")
-                % result,
+                _("%(imported)s onderdelen geïmporteerd, %(skipped)s waren er al.") % result,
             )
             return redirect("portals:school_dossier_import", school_id=school.pk)
     return render(
@@ -205,7 +206,9 @@ def school_participants(request, school, pk: int):
         else:
             messages.success(
                 request,
-                _("Deelnemers opgeslagen. %(drafts)s leerling(en) kregen een reflectievraag in hun dossier.")
+                _(
+                    "Deelnemers opgeslagen. %(drafts)s leerling(en) kregen een reflectievraag in hun dossier."
+                )
                 % summary,
             )
             return redirect("portals:school_weborders_participants", school_id=school.pk, pk=pk)
@@ -225,9 +228,7 @@ def school_participants(request, school, pk: int):
             "weborder": weborder,
             "summary": summary,
             "groups": [(g, g in chosen_groups) for g in groups],
-            "students": [
-                (p, p.pk in chosen_people, p.pk in members) for p in students
-            ],
+            "students": [(p, p.pk in chosen_people, p.pk in members) for p in students],
             "locked": weborder.status not in participants.OPEN,
             "approved": weborder.status in participants.MONEY_TAKEN,
         },

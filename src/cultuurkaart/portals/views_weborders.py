@@ -80,9 +80,7 @@ def school_list(request, school):
             "can_decide": may(request, "weborders.decide", school.pk),
             "can_export": may(request, "weborders.export", school.pk),
             # the dossier's participants of a paid activity (dossier_transfer, issue 12 point 7)
-            "dossier_participants": may(
-                request, "dossier_transfer.select_participants", school.pk
-            )
+            "dossier_participants": may(request, "dossier_transfer.select_participants", school.pk)
             and dossier_access.is_enabled(school),
         },
     )

@@ -132,24 +132,31 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
                 if key in present or key in created:
                     skipped += 1
                     continue
-                if key.startswith(own_prefix) and key[len(own_prefix) :].isdigit():
-                    if int(key[len(own_prefix) :]) in own_ids:
-                        skipped += 1
-                        continue
+                tail = key[len(own_prefix) :]
+                if key.startswith(own_prefix) and tail.isdigit() and int(tail) in own_ids:
+                    skipped += 1
+                    continue
                 kind = row.get("type")
                 if kind not in ItemType.values:
                     raise TamperedExport()
-                levels = row.get("competencies") if isinstance(row.get("competencies"), dict) else {}
+                levels = (
+                    row.get("competencies") if isinstance(row.get("competencies"), dict) else {}
+                )
                 visibility = row.get("visibility")
                 if visibility not in (Visibility.PRIVATE, Visibility.TEACHERS):
                     visibility = Visibility.TEACHERS
                 status = row.get("status") or ""
-                if kind != ItemType.LEARNING_QUESTION or status not in LearningQuestionStatus.values:
+                if (
+                    kind != ItemType.LEARNING_QUESTION
+                    or status not in LearningQuestionStatus.values
+                ):
                     status = ""
                 visit = row.get("visit") if isinstance(row.get("visit"), dict) else None
                 if visit is not None:
                     visit = {k: _text(visit.get(k), 300) for k in ("activity", "place", "provider")}
-                original = row.get("provenance") if isinstance(row.get("provenance"), dict) else None
+                original = (
+                    row.get("provenance") if isinstance(row.get("provenance"), dict) else None
+                )
                 item = Item.objects.create(
                     portfolio=portfolio,
                     type=kind,
@@ -185,9 +192,10 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
                 for media in row.get("media") or []:
                     saved.append(_import_media(zf, portfolio, item, media))
             for item, question in links:
-                target = created.get(question) or Item.objects.filter(
-                    portfolio=portfolio, origin_key=question
-                ).first()
+                target = (
+                    created.get(question)
+                    or Item.objects.filter(portfolio=portfolio, origin_key=question).first()
+                )
                 if target is not None:
                     Item.objects.filter(pk=item.pk).update(learning_question=target)
             record = PortfolioImport.objects.create(
