@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from cultuurkaart.core import clock
+from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.dossier.services import access
 from cultuurkaart.dossier_transfer.constants import ExportStatus
@@ -123,7 +124,10 @@ def import_export(request, school_id: str, file: File[UploadedFile], person_id: 
     access.require_enabled(school)
     pk = parse_id(person_id)
     if pk is None:
-        raise Http404
+        raise ValidationFailed(
+            "person_id must be an id.",
+            errors=[{"field": "person_id", "code": "invalid", "message": "An id (digits)."}],
+        )
     result = imports.import_portfolio(school, pk, file.file, actor=request.user)
     return Status(201, result)
 
@@ -182,8 +186,6 @@ def put_participants(request, weborder_id: str, payload: ParticipantsIn):
     for value in payload.person_ids:
         pk = parse_id(value)
         if pk is None:
-            from cultuurkaart.core.errors import ValidationFailed
-
             raise ValidationFailed(
                 "person_ids must be ids.",
                 errors=[{"field": "person_ids", "code": "invalid", "message": str(value)[:20]}],

@@ -170,6 +170,10 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /requests/{offer_request_id}/proposals": "marketplace.answer_requests",
     "POST /requests/{offer_request_id}/weborder": "marketplace.answer_requests",
     "GET /schools/{school_id}/suggestions": "marketplace.search",
+    # dossier transfer (issue 12 points 7 and 8)
+    "POST /schools/{school_id}/portfolio-imports": "dossier_transfer.import",
+    "GET /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
+    "PUT /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -227,6 +231,9 @@ API_SELF = {
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
+    "POST /me/portfolio/exports": "an export of the own portfolio (404 without the dossier)",
+    "GET /me/portfolio/exports/{export_id}": "the own export's status (others': 404)",
+    "GET /me/portfolio/exports/{export_id}/download": "the own export's zip (others': 404)",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -328,6 +335,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_offers_request": "marketplace.request",
     "portals:provider_requests": "marketplace.answer_requests",
     "portals:provider_requests_detail": "marketplace.answer_requests",
+    "portals:school_dossier_import": "dossier_transfer.import",
+    "portals:school_weborders_participants": "dossier_transfer.select_participants",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -385,6 +394,9 @@ PAGE_SELF = {
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
     "portals:my_vouchers": "own individual budget and vouchers (claim one)",
+    "portals:my_dossier_export": "export the own portfolio (404 without the dossier)",
+    "portals:my_dossier_export_status": "the own export's progress (others': 404)",
+    "portals:my_dossier_export_download": "the own export's zip (others': 404)",
     "account:tokens": "own API tokens",
     "account:revoke_token": "revoke an own token",
 }
@@ -575,6 +587,19 @@ def world(db, quiet_request_log):
         amount="5.50",
         expires_at=dt.datetime(2024, 12, 31, 23, 59, 59, tzinfo=clock.AMSTERDAM),
     )
+    # The dossier is on at both schools (its paths are 404 elsewhere); the student has an
+    # export of their own portfolio (dossier_transfer).
+    from cultuurkaart.dossier.models import Enablement
+    from cultuurkaart.dossier.services.access import portfolio_for
+    from cultuurkaart.dossier_transfer.models import PortfolioExport
+
+    for tenant in (own, other):
+        Enablement.objects.get_or_create(school=tenant.school, group="")
+    export = PortfolioExport.objects.create(
+        portfolio=portfolio_for(users["student"]), user=users["student"]
+    )
+    for tenant in (own, other):
+        tenant.ids["export_id"] = export.pk
     return {"own": own, "other": other}, users
 
 
@@ -907,6 +932,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "offer_detail": ids["offer_id"],
         "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
+        "dossier_export": ids["export_id"],
         "invoice": ids["invoice_id"],
         "orders": ids["order_id"],
         "bh_decide": ids["change_id"],
