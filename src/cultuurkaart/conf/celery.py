@@ -47,6 +47,8 @@ app.conf.beat_schedule = {
         "erase-rosters", crontab(minute=0, hour=0, day_of_month=1, month_of_year=9)
     ),
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
+    # Dossier exports: the zip is deleted once its 7-day link has expired (dossier_transfer).
+    "purge-portfolio-exports": _job("purge-portfolio-exports", crontab(minute=50, hour=2)),
     # A revocation takes effect at the start of its effective date (SPEC §7).
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.
