@@ -16,6 +16,7 @@ from . import (
     requests,
     rosters,
     schools,
+    teaching,
     vouchers,
     weborders,
 )
@@ -37,6 +38,7 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
+    teaching,
     jobs,
     dossier_transfer,
 ):

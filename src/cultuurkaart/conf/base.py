@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cultuurkaart.yearend",
     "cultuurkaart.marketplace",
     "cultuurkaart.dossier",
+    "cultuurkaart.teaching",
     "cultuurkaart.dossier_transfer",
     "cultuurkaart.api",
     "cultuurkaart.portals",

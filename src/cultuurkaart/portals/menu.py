@@ -25,6 +25,7 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_weborders", _("Webbestellingen")),
     ("portals:school_individual_budget", _("Individueel budget")),
     ("portals:school_requests", lambda school: requests_label(school)),
+    ("portals:school_dossier_classes", _("Dossier: klassen en opdrachten")),
     ("portals:school_settings", _("Instellingen")),
     ("portals:school_budget_holder", _("Budgethouder")),
     ("portals:school_support", _("Support")),

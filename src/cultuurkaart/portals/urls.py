@@ -12,6 +12,7 @@ from . import (
     urls_requests,
     urls_rosters,
     urls_search,
+    urls_teaching,
     urls_vouchers,
     urls_weborders,
     urls_yearend,
@@ -78,5 +79,6 @@ urlpatterns = [
     *urls_requests.urlpatterns,
     *urls_search.urlpatterns,
     *urls_dossier.urlpatterns,
+    *urls_teaching.urlpatterns,
     *urls_dossier_transfer.urlpatterns,
 ]
