@@ -59,10 +59,8 @@ STALE_AFTER = dt.timedelta(hours=1)  # a build not done by then is given up (a n
 
 def released_feedback(user) -> list[dict]:
     """Feedback released to the owner (the teaching app's rule; never unreleased)."""
-    try:
-        from cultuurkaart.teaching.services.exports import released_feedback as released
-    except ImportError:  # a platform without the teaching app has no feedback
-        return []
+    from cultuurkaart.teaching.services.exports import released_feedback as released
+
     return list(released(user))
 
 

@@ -393,3 +393,39 @@ def test_import_only_for_a_student_of_the_school_with_the_dossier(
             actor=r["teacher"],
         )
     assert access.portfolio_for(r["user"]).items.count() == 0
+
+
+# --- what never travels: private notes, unreleased feedback (teaching) -----------------------
+
+
+def test_released_feedback_travels_but_notes_and_unreleased_feedback_never_do(
+    django_capture_on_commit_callbacks,
+):
+    from cultuurkaart.teaching.services import assignments as service
+    from cultuurkaart.teaching.services import notes
+    from cultuurkaart.teaching.tests.factories import DAY, make_assignment, person_of
+    from cultuurkaart.teaching.tests.factories import NOW as T_NOW
+
+    school = dossier_school()
+    t, ann = teacher(school), student(school, group="3B")
+    with clock.frozen(T_NOW):
+        shown = make_assignment(school, t, title="Toneel")
+        hidden = make_assignment(school, t, title="Dans")
+        s1 = service.submit(shown, person_of(ann), ann, text="x", actor=ann)
+        s2 = service.submit(hidden, person_of(ann), ann, text="y", actor=ann)
+        service.give_feedback(s1, comment="VRIJGEGEVEN-COMMENTAAR", grade="8", actor=t)
+        service.give_feedback(s2, comment="ONVRIJ-COMMENTAAR", grade="4", actor=t)
+        notes.add_note(school, person_of(ann), "PRIVENOTITIE-DOCENT", actor=t)
+    with clock.frozen(T_NOW + DAY):
+        service.release(shown, [person_of(ann).pk], actor=t)
+        service.give_feedback(s1, comment="LATER-ONVRIJ", actor=t)
+    export = build(ann, django_capture_on_commit_callbacks)
+    files = entries(zip_bytes(export))
+    manifest = json.loads(files["manifest.json"])
+    assert [f["comment"] for f in manifest["feedback"]] == ["VRIJGEGEVEN-COMMENTAAR"]
+    assert "VRIJGEGEVEN-COMMENTAAR" in files["index.html"].decode()
+    everything = b"".join(files.values())
+    for secret in (b"ONVRIJ-COMMENTAAR", b"PRIVENOTITIE-DOCENT", b"LATER-ONVRIJ"):
+        assert secret not in everything
+    mail_text = "".join(m.body + m.subject for m in mail.outbox)
+    assert "VRIJGEGEVEN" not in mail_text and "PRIVENOTITIE" not in mail_text
