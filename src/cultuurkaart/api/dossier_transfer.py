@@ -22,7 +22,7 @@ from cultuurkaart.core.ids import parse_id
 from cultuurkaart.dossier.services import access
 from cultuurkaart.dossier_transfer.constants import ExportStatus
 from cultuurkaart.dossier_transfer.models import PortfolioExport
-from cultuurkaart.dossier_transfer.services import exports, imports, participants
+from cultuurkaart.dossier_transfer.services import exports, imports, participants, transfers
 from cultuurkaart.weborders.models import WebOrder
 
 from .base import DateTime, Id, Out, errors, file_download, path_id
@@ -195,3 +195,50 @@ def put_participants(request, weborder_id: str, payload: ParticipantsIn):
         weborder, groups=payload.class_names, person_ids=ids, actor=request.user
     )
     return _participants_body(summary)
+
+
+# --- in-platform transfer (an added path, decision DT-9) -----------------------------------
+
+
+class TransferCode(Out):
+    code: str
+    expires_at: DateTime
+
+
+@router.post("/me/portfolio/transfers", response={201: TransferCode, **errors(401, 404)})
+def make_transfer_code(request):
+    """A one-time code (valid 14 days) the member gives to the new school, which takes the
+    portfolio over with it (`POST /schools/{id}/portfolio-transfers`). A new code replaces an
+    unused one. The code is shown once; only its hash is stored."""
+    transfer, code = transfers.create_code(request.user, actor=request.user)
+    return Status(201, {"code": code, "expires_at": _iso(transfer.expires_at)})
+
+
+class TransferIn(Schema):
+    code: str = Field(max_length=40)
+    person_id: str = Field(max_length=20)
+
+
+class TransferResult(ImportResult):
+    same_account: bool
+
+
+@router.post(
+    "/schools/{school_id}/portfolio-transfers",
+    response={201: TransferResult, **errors(401, 403, 404, 413, 422)},
+)
+def accept_transfer(request, school_id: str, payload: TransferIn):
+    """A teacher of the receiving school enters the student's transfer code for the student
+    on its roster (`person_id`): the same account → the portfolio is taken over (kept when
+    the student leaves the old school's roster); another account → the items are copied as
+    an import (no duplicates, dates and provenance). Unknown, used or expired code → 422
+    `invalid-transfer-code`."""
+    school = school_for(request, school_id, action="dossier_transfer.import")
+    access.require_enabled(school)
+    pk = parse_id(payload.person_id)
+    if pk is None:
+        raise ValidationFailed(
+            "person_id must be an id.",
+            errors=[{"field": "person_id", "code": "invalid", "message": "An id (digits)."}],
+        )
+    return Status(201, transfers.accept(school, pk, payload.code, actor=request.user))

@@ -19,3 +19,4 @@ INDEX = "index.html"
 MEDIA_DIR = "media/"
 # A prompt draft of a paid activity is keyed per web order: approving twice creates nothing.
 WEBORDER_KEY = "weborder:{pk}"
+TRANSFER_DAYS = 14  # an in-platform transfer code is valid this long, once

@@ -28,3 +28,9 @@ class ExportExpired(DomainError):
     type = "export-expired"
     status = 409
     title = _("De downloadlink is verlopen. Maak een nieuwe export.")
+
+
+class InvalidTransferCode(DomainError):
+    type = "invalid-transfer-code"
+    status = 422
+    title = _("Deze overdrachtscode is onbekend, al gebruikt of verlopen.")

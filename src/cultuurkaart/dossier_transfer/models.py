@@ -106,3 +106,27 @@ class PortfolioImport(models.Model):
 
     def __str__(self) -> str:
         return f"PortfolioImport {self.pk}"
+
+
+class PortfolioTransfer(models.Model):
+    """An in-platform transfer: the owner makes a one-time code (only its sha256 is kept) and
+    a teacher of the receiving school enters it for the student on its roster. Valid for
+    `TRANSFER_DAYS`, used once; a new code replaces the owner's unused one."""
+
+    portfolio = models.ForeignKey("dossier.Portfolio", on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        "dossier.Portfolio", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"PortfolioTransfer {self.pk}"

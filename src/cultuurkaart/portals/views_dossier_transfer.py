@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,7 +25,7 @@ from cultuurkaart.core.errors import DomainError, NotFound
 from cultuurkaart.dossier.services import access
 from cultuurkaart.dossier_transfer.constants import EXPORT_DAYS, ExportStatus
 from cultuurkaart.dossier_transfer.models import PortfolioExport
-from cultuurkaart.dossier_transfer.services import exports, imports, participants
+from cultuurkaart.dossier_transfer.services import exports, imports, participants, transfers
 from cultuurkaart.memberships.constants import MemberKind
 from cultuurkaart.memberships.models import Membership
 from cultuurkaart.rosters.constants import RosterKind
@@ -60,6 +61,22 @@ def _status(export: PortfolioExport) -> dict:
 @login_required
 def my_export(request):
     _member(request)
+    if request.method == "POST" and request.POST.get("action") == "transfer":
+        transfer, code = transfers.create_code(request.user, actor=request.user)
+        messages.success(
+            request,
+            _(
+                "Je overdrachtscode is %(code)s. Geef hem aan je nieuwe school; hij werkt één "
+                "keer, tot %(until)s. Deze code wordt niet nog eens getoond."
+            )
+            % {
+                "code": code,
+                "until": formats.date_format(
+                    transfer.expires_at.astimezone(clock.AMSTERDAM), "j F Y"
+                ),
+            },
+        )
+        return redirect("portals:my_dossier_export")
     if request.method == "POST":
         try:
             export = exports.request_export(request.user, actor=request.user)
@@ -142,15 +159,57 @@ def _students_with_account(school) -> list[tuple[int, str]]:
     ]
 
 
+class TransferForm(forms.Form):
+    person_id = forms.TypedChoiceField(label=_lazy("Leerling"), coerce=int)
+    code = forms.CharField(
+        label=_lazy("Overdrachtscode"),
+        max_length=40,
+        help_text=_lazy("De code die de leerling op de pagina 'Mijn dossier exporteren' maakte."),
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person_id"].choices = [("", "—"), *students]
+
+
 @school_page("dossier_transfer.import")
 def school_import(request, school):
     if not access.is_enabled(school):
         raise Http404
+    students = _students_with_account(school)
+    posted = request.method == "POST"
+    by_code = posted and request.POST.get("form") == "transfer"
     form = ImportForm(
-        request.POST or None, request.FILES or None, students=_students_with_account(school)
+        request.POST if posted and not by_code else None,
+        request.FILES if posted and not by_code else None,
+        students=students,
+        prefix="zip",
     )
-    result = None
-    if request.method == "POST" and form.is_valid():
+    code_form = TransferForm(request.POST if by_code else None, students=students, prefix="code")
+    if by_code and code_form.is_valid():
+        try:
+            result = transfers.accept(
+                school,
+                code_form.cleaned_data["person_id"],
+                code_form.cleaned_data["code"],
+                actor=request.user,
+            )
+        except NotFound:
+            code_form.add_error("person_id", _("Kies een leerling van de leerlingenlijst."))
+        except DomainError as exc:
+            code_form.add_error("code", exc.message)
+        else:
+            if result["same_account"]:
+                messages.success(
+                    request, _("Het dossier is overgenomen; de leerling houdt het hier.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(imported)s onderdelen geïmporteerd, %(skipped)s waren er al.") % result,
+                )
+            return redirect("portals:school_dossier_import", school_id=school.pk)
+    elif posted and not by_code and form.is_valid():
         try:
             result = imports.import_portfolio(
                 school,
@@ -171,7 +230,7 @@ def school_import(request, school):
     return render(
         request,
         "portals/dossier_transfer/school_import.html",
-        {"school": school, "form": form},
+        {"school": school, "form": form, "code_form": code_form},
     )
 
 

@@ -172,6 +172,7 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /schools/{school_id}/suggestions": "marketplace.search",
     # dossier transfer (issue 12 points 7 and 8)
     "POST /schools/{school_id}/portfolio-imports": "dossier_transfer.import",
+    "POST /schools/{school_id}/portfolio-transfers": "dossier_transfer.import",
     "GET /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
     "PUT /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
 }
@@ -234,6 +235,7 @@ API_SELF = {
     "POST /me/portfolio/exports": "an export of the own portfolio (404 without the dossier)",
     "GET /me/portfolio/exports/{export_id}": "the own export's status (others': 404)",
     "GET /me/portfolio/exports/{export_id}/download": "the own export's zip (others': 404)",
+    "POST /me/portfolio/transfers": "a transfer code for the own portfolio (404 without it)",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {

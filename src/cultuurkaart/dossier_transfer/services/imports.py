@@ -103,7 +103,31 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
     rows = manifest.get("items")
     if not isinstance(rows, list):
         raise TamperedExport()
-    source = _text(manifest.get("portfolio"), 64)
+    names = set(zf.namelist())
+
+    def opener(path):
+        if not isinstance(path, str) or path not in names:
+            raise TamperedExport()
+        return zf.open(path)
+
+    return receive(
+        school,
+        person,
+        user,
+        rows,
+        source=_text(manifest.get("portfolio"), 64),
+        exported_at=_text(manifest.get("exported_at"), 40),
+        sha256=digest,
+        opener=opener,
+        how="import",
+        actor=actor,
+    )
+
+
+def receive(school, person, user, rows, *, source, exported_at, sha256, opener, how, actor) -> dict:
+    """Create the items of `rows` (manifest rows) that the user's portfolio does not hold
+    yet, with their media read through `opener(path)`. One transaction, the portfolio row
+    locked; the files stored before a failure are deleted again. → {"imported", "skipped"}."""
     portfolio = access.portfolio_for(user)
     now = clock.now()
     saved: list[str] = []
@@ -136,61 +160,32 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
                 if key.startswith(own_prefix) and tail.isdigit() and int(tail) in own_ids:
                     skipped += 1
                     continue
-                kind = row.get("type")
-                if kind not in ItemType.values:
-                    raise TamperedExport()
-                levels = (
-                    row.get("competencies") if isinstance(row.get("competencies"), dict) else {}
-                )
-                visibility = row.get("visibility")
-                if visibility not in (Visibility.PRIVATE, Visibility.TEACHERS):
-                    visibility = Visibility.TEACHERS
-                status = row.get("status") or ""
-                if (
-                    kind != ItemType.LEARNING_QUESTION
-                    or status not in LearningQuestionStatus.values
-                ):
-                    status = ""
-                visit = row.get("visit") if isinstance(row.get("visit"), dict) else None
-                if visit is not None:
-                    visit = {k: _text(visit.get(k), 300) for k in ("activity", "place", "provider")}
-                original = (
-                    row.get("provenance") if isinstance(row.get("provenance"), dict) else None
-                )
-                item = Item.objects.create(
-                    portfolio=portfolio,
-                    type=kind,
-                    title=_text(row.get("title"), 200) or "—",
-                    body=nh3.clean(_text(row.get("body"))),
-                    occurred_on=_date(row.get("occurred_on"), "occurred_on"),
-                    visibility=visibility,
-                    school=None,
-                    lq_status=status,
-                    prompt=_text(row.get("prompt"), 5000),
-                    visit=visit,
-                    is_draft=bool(row.get("is_draft")),
-                    activity_cancelled=bool(row.get("activity_cancelled")),
-                    origin_key=key,
+                item = _create_item(
+                    portfolio,
+                    row,
+                    key,
                     provenance={
-                        "source": "import",
+                        "source": how,
                         "portfolio": source,
                         "school": _text(row.get("school"), 200) or None,
-                        "exported_at": _text(manifest.get("exported_at"), 40),
+                        "exported_at": exported_at,
                         "imported_at": now.isoformat(),
                         "imported_by_school": school.pk,
                         "created_at": _text(row.get("created_at"), 40),
-                        "original": original,
+                        "original": (
+                            row.get("provenance")
+                            if isinstance(row.get("provenance"), dict)
+                            else None
+                        ),
                     },
-                    created_at=_moment(row.get("created_at")) or now,
-                    updated_at=_moment(row.get("updated_at")) or now,
-                    **{code: _level(levels.get(code)) for code in COMPETENCY_CODES},
+                    now=now,
                 )
                 created[key] = item
                 question = row.get("learning_question")
                 if isinstance(question, str) and question:
                     links.append((item, question))
                 for media in row.get("media") or []:
-                    saved.append(_import_media(zf, portfolio, item, media))
+                    saved.append(_store_media(opener, portfolio, item, media))
             for item, question in links:
                 target = (
                     created.get(question)
@@ -202,14 +197,14 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
                 school=school,
                 portfolio=portfolio,
                 source=source,
-                sha256=digest,
+                sha256=sha256,
                 imported=len(created),
                 skipped=skipped,
                 imported_by=actor,
                 created_at=now,
             )
             audit.record(
-                "dossier_transfer.import.done",
+                f"dossier_transfer.{how}.done",
                 actor=actor,
                 obj=record,
                 school_id=school.pk,
@@ -222,18 +217,52 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
     return {"imported": len(created), "skipped": skipped}
 
 
-def _import_media(zf, portfolio, item, media) -> str:
-    """Store one verified media file of the zip for the new item. → storage name."""
+def _create_item(portfolio, row: dict, key: str, *, provenance: dict, now) -> Item:
+    kind = row.get("type")
+    if kind not in ItemType.values:
+        raise TamperedExport()
+    levels = row.get("competencies") if isinstance(row.get("competencies"), dict) else {}
+    visibility = row.get("visibility")
+    if visibility not in (Visibility.PRIVATE, Visibility.TEACHERS):
+        visibility = Visibility.TEACHERS
+    status = row.get("status") or ""
+    if kind != ItemType.LEARNING_QUESTION or status not in LearningQuestionStatus.values:
+        status = ""
+    visit = row.get("visit") if isinstance(row.get("visit"), dict) else None
+    if visit is not None:
+        visit = {k: _text(visit.get(k), 300) for k in ("activity", "place", "provider")}
+    return Item.objects.create(
+        portfolio=portfolio,
+        type=kind,
+        title=_text(row.get("title"), 200) or "—",
+        body=nh3.clean(_text(row.get("body"))),
+        occurred_on=_date(row.get("occurred_on"), "occurred_on"),
+        visibility=visibility,
+        school=None,
+        lq_status=status,
+        prompt=_text(row.get("prompt"), 5000),
+        visit=visit,
+        is_draft=bool(row.get("is_draft")),
+        activity_cancelled=bool(row.get("activity_cancelled")),
+        origin_key=key,
+        provenance=provenance,
+        created_at=_moment(row.get("created_at")) or now,
+        updated_at=_moment(row.get("updated_at")) or now,
+        **{code: _level(levels.get(code)) for code in COMPETENCY_CODES},
+    )
+
+
+def _store_media(opener, portfolio, item, media) -> str:
+    """Store one (verified) media file for the new item. → storage name."""
     if not isinstance(media, dict):
         raise TamperedExport()
-    path = media.get("path")
     kind = media.get("kind")
-    if not isinstance(path, str) or path not in zf.namelist() or kind not in MediaKind.values:
+    if kind not in MediaKind.values:
         raise TamperedExport()
     content_type = _text(media.get("content_type"), 60)
     ext = archive.extension(content_type)
     name = f"{MEDIA_DIR}/{portfolio.pk}/{secrets.token_hex(16)}.{ext}"
-    with zf.open(path) as source:
+    with opener(media.get("path")) as source:
         upload = File(source, name=name)
         upload.size = int(media.get("size") or 0)
         stored = default_storage.save(name, upload)  # read in chunks

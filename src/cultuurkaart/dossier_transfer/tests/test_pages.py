@@ -101,11 +101,15 @@ def test_teacher_imports_on_the_school_page(django_capture_on_commit_callbacks):
     form = client.get(url)
     assert form.status_code == 200 and f'value="{person.pk}"'.encode() in form.content
     done = client.post(
-        url, {"person_id": person.pk, "file": SimpleUploadedFile("d.zip", data)}, follow=True
+        url,
+        {"zip-person_id": person.pk, "zip-file": SimpleUploadedFile("d.zip", data)},
+        follow=True,
     )
     assert "1 onderdelen geïmporteerd, 0 waren er al." in done.content.decode()
     assert Item.objects.filter(portfolio__owner=newcomer, title="Dansvoorstelling").exists()
-    refused = client.post(url, {"person_id": person.pk, "file": SimpleUploadedFile("d.zip", b"x")})
+    refused = client.post(
+        url, {"zip-person_id": person.pk, "zip-file": SimpleUploadedFile("d.zip", b"x")}
+    )
     assert refused.status_code == 200
     assert "Dit is geen export van een Cultuurkaart-dossier." in refused.content.decode()
 
