@@ -299,3 +299,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Dossier (docs/dossier.md) -------------------------------------------------------
+# One file at most this large (never above CK_MAX_UPLOAD_BYTES, the request limit), a member's
+# media together at most CK_DOSSIER_QUOTA_BYTES: beyond either 413 `quota-exceeded`.
+CK_DOSSIER_MAX_FILE_BYTES = min(
+    int(env("CK_DOSSIER_MAX_FILE_BYTES") or CK_MAX_UPLOAD_BYTES), CK_MAX_UPLOAD_BYTES
+)
+CK_DOSSIER_QUOTA_BYTES = int(env("CK_DOSSIER_QUOTA_BYTES") or 500 * 1024 * 1024)
+# Signed media links live this long (seconds).
+CK_DOSSIER_MEDIA_URL_SECONDS = int(env("CK_DOSSIER_MEDIA_URL_SECONDS") or 300)
+# A leaver's portfolio is deleted this many days after they left (unless transferred).
+CK_DOSSIER_LEAVER_RETENTION_DAYS = int(env("CK_DOSSIER_LEAVER_RETENTION_DAYS") or 90)
+# Open learning questions per student when the school set none (Enablement row).
+CK_DOSSIER_MAX_OPEN_QUESTIONS = 3

@@ -18,6 +18,8 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", _("Alleen ikzelf")
     TEACHERS = "teachers", _("Mijn docenten")
     CLASS = "class", _("Mijn klas")
+    # Outside the class (the school's exhibition): only with recorded consent (SPEC §11).
+    SCHOOL = "school", _("De hele school (met toestemming)")
 
 
 class LearningQuestionStatus(models.TextChoices):

@@ -23,6 +23,7 @@ class AccountKind(models.TextChoices):
     OCW_FUND = "ocw_fund", _("Landelijk OCW-budget")
     ADMIN_FEE_INCOME = "admin_fee_income", _("Administratiekosten")
     MEMBERSHIP_INCOME = "membership_income", _("Lidmaatschappen docenten")
+    DOSSIER_INCOME = "dossier_income", _("Cultuurkaart-dossier")
     VAT_PAYABLE = "vat_payable", _("Af te dragen btw")
     PROVIDER_PAYABLE = "provider_payable", _("Te betalen aan acceptanten")
     PROVIDER_FEE_INCOME = "provider_fee_income", _("Bijdrage acceptanten (5%)")
@@ -52,6 +53,7 @@ CREDIT_NORMAL = {
     AccountKind.INVOICED,
     AccountKind.ADMIN_FEE_INCOME,
     AccountKind.MEMBERSHIP_INCOME,
+    AccountKind.DOSSIER_INCOME,
     AccountKind.VAT_PAYABLE,
     AccountKind.PROVIDER_PAYABLE,
     AccountKind.PROVIDER_FEE_INCOME,

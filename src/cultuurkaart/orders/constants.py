@@ -58,3 +58,4 @@ class LineCode(models.TextChoices):
     TEACHER_MEMBERSHIP = "teacher_membership", _("Lidmaatschap docenten")
     TEACHER_MEMBERSHIP_FREE = "teacher_membership_free", _("Gratis docentlidmaatschappen")
     THIRD_PARTY = "third_party", _("Bijdrage derden")
+    DOSSIER = "dossier", _("Cultuurkaart-dossier")

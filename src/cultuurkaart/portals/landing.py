@@ -46,6 +46,10 @@ def start_pages(user) -> list[StartPage]:
         pages.append(StartPage(reverse("portals:provider_home"), str(_("Aanbiederportaal"))))
     if any(r.role in MEMBER_ROLES for r in roles) or _has_membership(user):
         pages.append(StartPage(reverse("portals:my_pass"), str(_("Mijn Cultuurkaart"))))
+    from cultuurkaart.dossier.services.access import current_school_id
+
+    if current_school_id(user) is not None:
+        pages.append(StartPage(reverse("portals:my_dossier"), str(_("Mijn dossier"))))
     return pages
 
 

@@ -13,8 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cultuurkaart.core import permissions, wording
 
+
+def dossier_on(school) -> bool:
+    """The dossier's entries show only where the admin enabled it (SPEC §11)."""
+    from cultuurkaart.dossier.services.access import is_enabled
+
+    return is_enabled(school)
+
+
 SCHOOL_MENU: list[tuple] = [
-    # (url name, label; an optional 3rd element limits the entry to a school kind)
+    # (url name, label; an optional 3rd element limits the entry to a school kind, or is a
+    # function of the school that says whether the entry shows)
     ("portals:school_dashboard", _("Overzicht")),
     ("portals:school_products", _("Producten")),
     ("portals:school_orders", _("Bestellingen")),
@@ -25,7 +34,10 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_weborders", _("Webbestellingen")),
     ("portals:school_individual_budget", _("Individueel budget")),
     ("portals:school_requests", lambda school: requests_label(school)),
+    ("portals:school_dossier_students", _("Dossier"), dossier_on),
+    ("portals:school_dossier_views", _("Dossier-inzage"), dossier_on),
     ("portals:school_dossier_classes", _("Dossier: klassen en opdrachten")),
+    ("portals:school_dossier_import", _("Dossier importeren"), dossier_on),
     ("portals:school_settings", _("Instellingen")),
     ("portals:school_budget_holder", _("Budgethouder")),
     ("portals:school_support", _("Support")),
@@ -53,7 +65,7 @@ def page_action(url: str) -> str | None:
 def school_menu(user, school, current_url_name: str) -> list[dict]:
     items = []
     for url_name, label, *kind in SCHOOL_MENU:
-        if kind and school.kind != kind[0]:
+        if kind and (not kind[0](school) if callable(kind[0]) else school.kind != kind[0]):
             continue
         try:
             url = reverse(url_name, kwargs={"school_id": school.pk})

@@ -41,6 +41,9 @@ def _home_url(request) -> str:
 def _page(request, status: int) -> HttpResponse:
     if _is_api(request):
         type_, title, detail = _API_PROBLEMS[status]
+        if status == 413 and request.path.startswith("/api/v1/me/portfolio/media"):
+            # A dossier file above the request limit: the per-file quota (API.md "Dossier").
+            type_, title = "quota-exceeded", "File or storage quota exceeded"
         return problem(status, type_, title, detail)
     context = {"status": status, "home_url": _home_url(request)}
     template = f"errors/{status}.html"

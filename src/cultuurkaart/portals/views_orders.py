@@ -237,6 +237,7 @@ def _order_form_page(request, school, programme, kind, *, order: BudgetOrder | N
                     with_contribution=payload["with_contribution"],
                     without_contribution=payload["without_contribution"],
                     teachers=payload["teachers"],
+                    dossier=bool(payload.get("dossier_interest")),
                     first_submitted_at=services.first_initial_submission(
                         school, programme, order.submitted_at if order else clock.now()
                     ),

@@ -48,6 +48,8 @@ from cultuurkaart.api.base import api
 from cultuurkaart.core import clock
 from cultuurkaart.core import permissions as table
 from cultuurkaart.core.permissions import Scope
+from cultuurkaart.dossier.models import Enablement, Item
+from cultuurkaart.dossier.models import Portfolio as DossierPortfolio
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus
 from cultuurkaart.marketplace.models import OfferRequest, Proposal, Term
@@ -72,6 +74,12 @@ ROSTER_VIEW: RosterView = view_action  # the action depends on the roster kind i
 # --- the route table: which action each route checks -------------------------------------
 
 API_ROUTES: dict[str, str | RosterView] = {
+    # the dossier (issue 12): the admin's opt-in; a student's portfolio for the student's
+    # dossier teachers; the school's log of staff views
+    "GET /admin/schools/{school_id}/dossier": "dossier.enable",
+    "POST /admin/schools/{school_id}/dossier": "dossier.enable",
+    "GET /schools/{school_id}/students/{person_id}/portfolio": "dossier.view_portfolios",
+    "GET /schools/{school_id}/dossier/views": "dossier.view_log",
     "GET /schools/{school_id}": "schools.view",
     "PATCH /schools/{school_id}": "schools.change_settings",
     "POST /schools/{school_id}/budget-holder-changes": "schools.change_budget_holder",
@@ -232,6 +240,17 @@ API_SELF = {
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
+    # the member's own dossier (404 unless one of their schools has it on for them)
+    "GET /me/portfolio/items": "own timeline",
+    "POST /me/portfolio/items": "a new own item",
+    "GET /me/portfolio/items/{item_id}": "an own item (another's: 404)",
+    "PATCH /me/portfolio/items/{item_id}": "change an own item (another's: 404)",
+    "DELETE /me/portfolio/items/{item_id}": "delete an own item (another's: 404)",
+    "POST /me/portfolio/learning-questions/{item_id}/close": "close an own learning question",
+    "POST /me/portfolio/media": "upload an own file",
+    "GET /me/portfolio/consent": "own consent to show work outside the class",
+    "POST /me/portfolio/consent": "give own (or a parent's) consent",
+    "DELETE /me/portfolio/consent": "revoke own consent",
     "POST /me/portfolio/exports": "an export of the own portfolio (404 without the dossier)",
     "GET /me/portfolio/exports/{export_id}": "the own export's status (others': 404)",
     "GET /me/portfolio/exports/{export_id}/download": "the own export's zip (others': 404)",
@@ -239,6 +258,11 @@ API_SELF = {
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
+    "portals:school_dossier_students": "dossier.view_portfolios",
+    "portals:school_dossier_student": "dossier.view_portfolios",
+    "portals:school_dossier_views": "dossier.view_log",
+    "portals:backoffice_dossier": "dossier.enable",
+    "portals:backoffice_dossier_school": "dossier.enable",
     "portals:school_dashboard": "schools.view",
     "portals:school_support": "schools.view",
     "portals:school_offer_search": "marketplace.search",
@@ -396,6 +420,13 @@ PAGE_SELF = {
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
     "portals:my_vouchers": "own individual budget and vouchers (claim one)",
+    "portals:my_dossier": "own dossier timeline (404 without the dossier)",
+    "portals:my_dossier_new": "a new own dossier item",
+    "portals:my_dossier_consent": "own consent to show work outside the class",
+    "portals:my_dossier_item": "an own dossier item (another's: 404)",
+    "portals:my_dossier_edit": "change an own dossier item",
+    "portals:my_dossier_delete": "delete an own dossier item (POST)",
+    "portals:my_dossier_close": "close an own learning question (POST)",
     "portals:my_dossier_export": "export the own portfolio (404 without the dossier)",
     "portals:my_dossier_export_status": "the own export's progress (others': 404)",
     "portals:my_dossier_export_download": "the own export's zip (others': 404)",
@@ -476,6 +507,25 @@ def _tenant(admin) -> Tenant:
         valid_until=dt.date(2024, 12, 31),
         pass_key=f"matrix-{school.pk}",
     )
+    # the dossier is on; the roster's student has an account with a portfolio item
+    Enablement.objects.create(school=school)
+    pupil = with_role(UserFactory(), RoleName.STUDENT, school=school)
+    Membership.objects.create(
+        user=pupil,
+        school=school,
+        person=people["students"],
+        programme=programme,
+        kind=MemberKind.STUDENT,
+        mark=ProgrammeMark.values[0],
+        valid_until=dt.date(2024, 12, 31),
+        pass_key=f"matrix-student-{school.pk}",
+    )
+    item = Item.objects.create(
+        portfolio=DossierPortfolio.objects.create(owner=pupil),
+        type="post",
+        title="Bezoek",
+        occurred_on=dt.date(2024, 3, 1),
+    )
     jobs = {
         kind: RosterJob.objects.create(school=school, kind=kind, action="validate")
         for kind in ("students", "teachers")
@@ -499,6 +549,7 @@ def _tenant(admin) -> Tenant:
             "change_id": change.pk,
             "provider_id": provider.pk,
             "user_id": member_user.pk,
+            "item_id": item.pk,
             "person_id": {k: p.pk for k, p in people.items()},
             "job_id": {k: j.pk for k, j in jobs.items()},
         },
@@ -948,6 +999,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "school_id": ids["school_id"],
         "job_id": ids.get("job_id"),
         "person_id": ids.get("person_id"),
+        "item_id": ids.get("item_id"),
         "batch_id": ids["batch_id"],
         "provider_id": ids["provider_id"],
         "payout_id": ids.get("payout_id"),

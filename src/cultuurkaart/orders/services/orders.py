@@ -237,6 +237,7 @@ def quote_for(school: School, data: dict) -> Quote:
         without_contribution=numbers.without_contribution,
         teachers=numbers.teachers,
         first_submitted_at=first_initial_submission(school, programme, clock.now()),
+        dossier=numbers.dossier_interest,
     )
 
 

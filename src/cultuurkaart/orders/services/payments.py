@@ -244,6 +244,7 @@ def _release(invoice: Invoice, *, actor, hold: bool = False) -> None:
         LineCode.TEACHER_MEMBERSHIP: acct(AccountKind.MEMBERSHIP_INCOME, programme=programme),
         LineCode.TEACHER_MEMBERSHIP_FREE: acct(AccountKind.MEMBERSHIP_INCOME, programme=programme),
         LineCode.THIRD_PARTY: acct(AccountKind.THIRD_PARTY, school=school, programme=programme),
+        LineCode.DOSSIER: acct(AccountKind.DOSSIER_INCOME, programme=programme),
     }
     for code, amount in by_code.items():
         lines.append((targets[LineCode(code)], -amount))

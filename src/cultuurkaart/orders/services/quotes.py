@@ -83,8 +83,13 @@ def make_quote(
     without_contribution: int,
     teachers: int = 0,
     first_submitted_at: dt.datetime | None = None,
+    dossier: bool = False,
 ) -> Quote:
-    """The invoice lines, total, OCW top-up and resulting budgets for these numbers."""
+    """The invoice lines, total, OCW top-up and resulting budgets for these numbers.
+
+    `dossier`: the school asked for the Cultuurkaart-dossier (`dossier_interest`): a line of
+    the programme's `rate_dossier` per ordered student (SPEC §11: €2 per VO student per
+    year; MBO's rate is 0, so no line: free)."""
     lines: list[QuoteLine] = []
     if with_contribution:
         lines.append(
@@ -130,6 +135,17 @@ def make_quote(
                         quantize(-free * programme.rate_teacher_fee),
                     )
                 )
+    students = with_contribution + without_contribution
+    if dossier and students and programme.rate_dossier > 0:
+        lines.append(
+            QuoteLine(
+                LineCode.DOSSIER,
+                "Cultuurkaart-dossier (per student per jaar)",
+                students,
+                programme.rate_dossier,
+                quantize(students * programme.rate_dossier),
+            )
+        )
     subtotal = sum((line.amount for line in lines), ZERO)
     rate = vat_rate()
     vat_amount = quantize(subtotal * rate / 100)
@@ -171,4 +187,5 @@ def order_quote(order: BudgetOrder) -> Quote:
         without_contribution=order.without_contribution,
         teachers=order.teachers,
         first_submitted_at=first,
+        dossier=order.dossier_interest,
     )
