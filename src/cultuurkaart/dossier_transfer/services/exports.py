@@ -28,7 +28,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 
 from cultuurkaart.core import audit, clock, mail
 from cultuurkaart.core.dispatch import dispatch
@@ -155,6 +155,7 @@ def _for_page(row: dict) -> dict:
         if row["status"]
         else "",
         "levels": [(str(label), row["competencies"][code]) for code, label in COMPETENCIES.items()],
+        "date_label": formats.date_format(dt.date.fromisoformat(row["occurred_on"]), "j F Y"),
     }
 
 

@@ -18,10 +18,15 @@ from .factories import add_media, item, png, student
 SHOTS = os.environ.get("CK_SHOTS")
 
 
-def _shot(page, name):
-    if SHOTS:
-        os.makedirs(SHOTS, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}-390.png", full_page=True)
+def _shot(page, name, widths=(390,)):
+    if not SHOTS:
+        return
+    os.makedirs(SHOTS, exist_ok=True)
+    size = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+    page.set_viewport_size(size)
 
 
 @pytest.mark.browser
@@ -57,3 +62,39 @@ def test_student_exports_and_the_offline_index_shows_the_items(phone_page, tmp_p
     assert image.evaluate("img => img.complete && img.naturalWidth") == 40
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _shot(page, "dossier-export-offline")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_school_picks_participants_and_a_teacher_imports_at_390(phone_page):
+    """The budget holder picks a class for a web order and approves it; the student's draft
+    visit is there. The import page passes axe. Both at 390 px."""
+    from cultuurkaart.dossier.models import Item
+
+    from .factories import SPEND_AT, budget_holder, funded_dossier_school, pending_weborder
+    from .factories import teacher as make_teacher
+
+    page = phone_page
+    page.context.set_extra_http_headers({"X-Clock": SPEND_AT.isoformat()})
+    school = funded_dossier_school()
+    pupil = student(school, group="3B")
+    student(school, group="4A")
+    weborder = pending_weborder(school)
+    holder = budget_holder(school)
+    sign_in(page, holder)
+    path = f"/school/{school.pk}/webbestellingen/{weborder.pk}/deelnemers/"
+    assert violations(page, path) == []
+    page.get_by_label("3B", exact=True).check()
+    page.get_by_role("button", name="Deelnemers opslaan").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("3B", exact=True).is_checked()
+    _shot(page, "dossier-participants", widths=(1280, 390))
+    page.goto(page.base_url + f"/school/{school.pk}/webbestellingen/")
+    page.get_by_role("button", name="Goedkeuren", exact=True).click()
+    page.wait_for_load_state()
+    (draft,) = Item.objects.filter(portfolio__owner=pupil)
+    assert draft.is_draft and draft.type == "visit" and draft.prompt
+    page.context.clear_cookies()
+    sign_in(page, make_teacher(school))
+    assert violations(page, f"/school/{school.pk}/dossier/import/") == []
+    _shot(page, "dossier-import", widths=(1280, 390))
