@@ -16,6 +16,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 INDEX = "index.html"
+STYLE = "style.css"  # the offline page's stylesheet, next to it in the zip
 MEDIA_DIR = "media/"
 # A prompt draft of a paid activity is keyed per web order: approving twice creates nothing.
 WEBORDER_KEY = "weborder:{pk}"

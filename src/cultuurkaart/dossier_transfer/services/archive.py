@@ -12,7 +12,7 @@ from typing import IO
 
 from django.core import signing
 
-from ..constants import FORMAT, FORMAT_VERSION, INDEX, MANIFEST, MEDIA_DIR, SIGNATURE
+from ..constants import FORMAT, FORMAT_VERSION, INDEX, MANIFEST, MEDIA_DIR, SIGNATURE, STYLE
 from ..exceptions import TamperedExport, UnreadableExport
 
 SIGN_SALT = "cultuurkaart.dossier_transfer.manifest"
@@ -123,7 +123,7 @@ def open_verified(fileobj: IO[bytes]) -> tuple[zipfile.ZipFile, dict, str]:
     total = 0
     for name, meta in files.items():
         entry = names[name]
-        if not _safe_name(name) or (name != INDEX and not name.startswith(MEDIA_DIR)):
+        if not _safe_name(name) or (name not in (INDEX, STYLE) and not name.startswith(MEDIA_DIR)):
             raise TamperedExport()
         size = meta.get("size") if isinstance(meta, dict) else None
         if not isinstance(size, int) or entry.file_size != size:

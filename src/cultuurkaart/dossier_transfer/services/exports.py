@@ -45,6 +45,7 @@ from ..constants import (
     MANIFEST,
     MEDIA_DIR,
     SIGNATURE,
+    STYLE,
     ExportStatus,
 )
 from ..exceptions import ExportExpired, ExportNotReady
@@ -256,6 +257,8 @@ def _write_zip(export: PortfolioExport) -> dict:
                     },
                 )
             files[INDEX] = archive.write_bytes(zf, INDEX, index.encode("utf-8"))
+            css = render_to_string("dossier_transfer/export_style.css")
+            files[STYLE] = archive.write_bytes(zf, STYLE, css.encode("utf-8"))
             manifest = {
                 "format": FORMAT,
                 "version": FORMAT_VERSION,

@@ -152,3 +152,35 @@ def test_participants_are_404_without_the_dossier(api_as):
     api = api_as(budget_holder(school))
     assert api.get(f"/weborders/{weborder.pk}/participants").status_code == 404
     assert api.put(f"/weborders/{weborder.pk}/participants", {}).status_code == 404
+
+
+def test_an_export_may_be_larger_than_other_uploads(
+    api_as, settings, django_capture_on_commit_callbacks
+):
+    """CK_LARGE_UPLOAD_PATHS: the import paths take exports above the general multipart
+    limit (core.middleware.RequestSizeLimitMiddleware); every other upload keeps it."""
+    import os
+
+    from .factories import add_media
+
+    old = dossier_school()
+    leaver = student(old)
+    clip = item(leaver, type="media", title="Filmpje")
+    add_media(clip, os.urandom(8000), kind="video", content_type="video/mp4")
+    data = _zip_for(leaver, api_as, django_capture_on_commit_callbacks)
+    settings.CK_MAX_MULTIPART_BYTES = 4000  # smaller than the export
+    new = dossier_school()
+    person = student(new).memberships.get(school=new).person
+    api = api_as(teacher(new))  # a fresh client: the middleware reads the settings
+    assert len(data) > 4000
+    response = _upload(api, new, person.pk, data)
+    assert response.status_code == 201, response.content
+    assert response.json() == {"imported": 1, "skipped": 0}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    roster = api.client.post(
+        f"/api/v1/schools/{new.pk}/roster/students/validate",
+        {"file": SimpleUploadedFile("lijst.xlsx", data)},
+        headers=api.headers,
+    )
+    assert roster.status_code == 413

@@ -122,6 +122,7 @@ def test_the_zip_holds_index_media_and_a_manifest_with_a_checksum_per_file(
     files = entries(zip_bytes(build(owner["user"], django_capture_on_commit_callbacks)))
     manifest = json.loads(files["manifest.json"])
     assert set(files) == {"index.html", "manifest.json", "manifest.sig", *manifest["files"]}
+    assert {"index.html", "style.css"} <= set(manifest["files"])
     for name, meta in manifest["files"].items():
         assert hashlib.sha256(files[name]).hexdigest() == meta["sha256"]
         assert len(files[name]) == meta["size"]
@@ -157,7 +158,11 @@ def test_index_html_works_offline(owner, django_capture_on_commit_callbacks):
     assert f'src="{media}"' in html
     # no external resources: nothing fetched from a network, no script
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
-    assert "<script" not in html and "<link" not in html and "@import" not in html
+    assert "<script" not in html and "@import" not in html
+    assert re.findall(r"<link[^>]*>", html) == ['<link rel="stylesheet" href="style.css">']
+    assert (
+        "url(" not in files["style.css"].decode() and "@import" not in files["style.css"].decode()
+    )
 
 
 def test_only_the_owners_own_content_travels(owner, django_capture_on_commit_callbacks):
