@@ -162,10 +162,13 @@ def _for_page(row: dict) -> dict:
 
 def build_export(export_id: int) -> None:
     """Build the zip (the background task). Idempotent: a finished export is left alone."""
-    export = PortfolioExport.objects.select_related("portfolio", "user").get(pk=export_id)
-    if export.finished or export.status == ExportStatus.RUNNING:
+    # Claim it: only a queued export starts (a task delivered twice builds once).
+    claimed = PortfolioExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=clock.now(), progress=1
+    )
+    if not claimed:
         return
-    _set(export_id, status=ExportStatus.RUNNING, started_at=clock.now(), progress=1)
+    export = PortfolioExport.objects.select_related("portfolio", "user").get(pk=export_id)
     try:
         result = _write_zip(export)
     except Exception as exc:

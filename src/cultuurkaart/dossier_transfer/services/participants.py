@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from cultuurkaart.core import audit, clock
 from cultuurkaart.core.errors import Conflict, ValidationFailed
 from cultuurkaart.dossier.models import Item
-from cultuurkaart.dossier.services import access
 from cultuurkaart.memberships.constants import MemberKind
 from cultuurkaart.memberships.models import Membership
 from cultuurkaart.rosters.constants import RosterKind
@@ -168,28 +167,51 @@ def _prompt_item(weborder: WebOrder, portfolio, user) -> Item:
 
 
 def _give_prompts(weborder: WebOrder, selection: ParticipantSelection) -> int:
-    """One draft per participant that has none yet (per portfolio: origin_key). → created."""
+    """One draft per participant that has none yet (per portfolio: origin_key), set-based:
+    a handful of queries whatever the number of students. → created."""
+    from cultuurkaart.dossier.models import Enablement, Portfolio
+
     key = WEBORDER_KEY.format(pk=weborder.pk)
     done = set(Participant.objects.filter(weborder=weborder).values_list("user_id", flat=True))
-    created = 0
+    enabled = set(
+        Enablement.objects.filter(school_id=weborder.school_id).values_list("group", flat=True)
+    )
+    users = {}
     for membership in _participant_memberships(selection):
-        user = membership.user
-        if user.pk in done:
+        group = (membership.person.group if membership.person_id else "") or ""
+        if membership.user_id in done or membership.user_id in users:
             continue
-        done.add(user.pk)
-        group = membership.person.group if membership.person_id else None
-        if not access.is_enabled(weborder.school, group=group or None):
-            continue
-        portfolio = access.portfolio_for(user)
-        if portfolio is None:
-            continue
-        item = Item.objects.filter(portfolio=portfolio, origin_key=key).first()
-        if item is None:
-            item = _prompt_item(weborder, portfolio, user)
-            item.save()
-            created += 1
-        Participant.objects.create(weborder=weborder, user=user, item=item)
-    return created
+        if "" in enabled or group in enabled:  # the whole school, or the student's class
+            users[membership.user_id] = membership.user
+    if not users:
+        return 0
+    portfolios = {p.owner_id: p for p in Portfolio.objects.filter(owner_id__in=users)}
+    missing = [user_id for user_id in users if user_id not in portfolios]
+    if missing:  # first use of the dossier: one portfolio per member (created concurrently: kept)
+        now = clock.now()
+        Portfolio.objects.bulk_create(
+            [Portfolio(owner_id=user_id, created_at=now) for user_id in missing],
+            ignore_conflicts=True,
+        )
+        portfolios.update({p.owner_id: p for p in Portfolio.objects.filter(owner_id__in=missing)})
+    existing = {
+        item.portfolio_id: item
+        for item in Item.objects.filter(
+            portfolio__in=[p.pk for p in portfolios.values()], origin_key=key
+        )
+    }
+    new_items = [
+        _prompt_item(weborder, portfolios[user_id], user)
+        for user_id, user in users.items()
+        if portfolios[user_id].pk not in existing
+    ]
+    for item in Item.objects.bulk_create(new_items):
+        existing[item.portfolio_id] = item
+    Participant.objects.bulk_create(
+        Participant(weborder=weborder, user_id=user_id, item=existing[portfolios[user_id].pk])
+        for user_id in users
+    )
+    return len(new_items)
 
 
 def weborder_approved(weborder: WebOrder, *, actor=None) -> None:

@@ -434,3 +434,11 @@ def test_released_feedback_travels_but_notes_and_unreleased_feedback_never_do(
         assert secret not in everything
     mail_text = "".join(m.body + m.subject for m in mail.outbox)
     assert "VRIJGEGEVEN" not in mail_text and "PRIVENOTITIE" not in mail_text
+
+
+def test_a_task_delivered_twice_builds_once(owner, django_capture_on_commit_callbacks):
+    export = build(owner["user"], django_capture_on_commit_callbacks)
+    name = export.file
+    exports.build_export(export.pk)  # the broker delivers it again
+    export.refresh_from_db()
+    assert export.file == name and export.status == ExportStatus.DONE

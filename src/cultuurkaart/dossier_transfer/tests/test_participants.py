@@ -175,3 +175,35 @@ def test_unknown_classes_and_other_schools_students_are_refused(setup):
         )
     assert {e["field"] for e in refused.value.errors} == {"class_names", "person_ids"}
     assert participants.selection_of(s["weborder"]) is None
+
+
+def test_a_student_without_a_class_needs_the_whole_school_enabled():
+    school = funded_dossier_school(groups=("3B",))
+    bh = budget_holder(school)
+    loose = student(school, group="")  # no class on the roster
+    weborder = pending_weborder(school)
+    select_participants(weborder, groups=[], person_ids=[_person(loose, school).pk], actor=bh)
+    with clock.frozen(SPEND_AT):
+        weborders.approve_weborder(weborder, actor=bh)
+    assert _drafts(loose) == []
+
+
+def _approval_queries(n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    school = funded_dossier_school()
+    bh = budget_holder(school)
+    for _ in range(n):
+        student(school, group="5V")
+    weborder = pending_weborder(school)
+    select_participants(weborder, groups=["5V"], person_ids=[], actor=bh)
+    with CaptureQueriesContext(connection) as queries, clock.frozen(SPEND_AT):
+        weborders.approve_weborder(weborder, actor=bh)
+    assert Item.objects.filter(origin_key=f"weborder:{weborder.pk}").count() == n
+    return len(queries)
+
+
+def test_the_drafts_take_a_fixed_number_of_queries_whatever_the_class_size():
+    _approval_queries(1)  # warm-up (first-use caches)
+    assert _approval_queries(3) == _approval_queries(40)
