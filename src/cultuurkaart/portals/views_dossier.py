@@ -369,6 +369,34 @@ def my_dossier_consent(request):
     )
 
 
+@login_required
+def my_dossier_class(request):
+    """Work of classmates shown to the class, and work shown to the whole school (with
+    consent). Only for students with a class that has the dossier."""
+    school_id, _portfolio = _member(request)
+    qs = items.class_wall(request.user, school_id)
+    if qs is None:
+        raise Http404
+    page = Paginator(qs.select_related("portfolio").prefetch_related("media"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    cards = _cards(page.object_list, request.user)
+    names = dict(
+        Membership.objects.filter(
+            school_id=school_id,
+            user_id__in={c["item"].portfolio.owner_id for c in cards},
+            person__isnull=False,
+        ).values_list("user_id", "person__first_name")
+    )
+    for card in cards:
+        card["author"] = names.get(card["item"].portfolio.owner_id, "")
+    return render(
+        request,
+        "portals/dossier/class.html",
+        {"page": page, "query": "", "cards": cards, "own": False},
+    )
+
+
 # --- the school: students' portfolios, the view log -------------------------------------------
 
 

@@ -423,6 +423,7 @@ PAGE_SELF = {
     "portals:my_dossier": "own dossier timeline (404 without the dossier)",
     "portals:my_dossier_new": "a new own dossier item",
     "portals:my_dossier_consent": "own consent to show work outside the class",
+    "portals:my_dossier_class": "classmates' work shown to the class (a student's own class)",
     "portals:my_dossier_item": "an own dossier item (another's: 404)",
     "portals:my_dossier_edit": "change an own dossier item",
     "portals:my_dossier_delete": "delete an own dossier item (POST)",

@@ -491,3 +491,43 @@ def open_questions(portfolio: Portfolio):
     return Item.objects.filter(
         portfolio=portfolio, type=ItemType.LEARNING_QUESTION, lq_status__in=OPEN_STATES
     ).order_by("-occurred_on", "-id")
+
+
+def class_wall(user, school_id: int):
+    """What a student sees of others (SPEC §11: a closed environment): classmates' placed
+    items shown to the class, and items shown to the whole school by students of the same
+    school whose consent is live. Newest first. None when the member has no class here."""
+    from cultuurkaart.memberships.models import Membership
+    from cultuurkaart.rosters.constants import RosterKind
+
+    from ..models import Consent
+
+    group = access.student_group(user, school_id)
+    if not group or not access.is_enabled(school_id, group):
+        return None
+    students = Membership.objects.filter(
+        school_id=school_id,
+        user__isnull=False,
+        person__kind=RosterKind.STUDENTS,
+        user__roles__role="student",
+        user__roles__school_id=school_id,
+    )
+    classmates = students.filter(person__group=group).values("user_id")
+    schoolmates = students.values("user_id")
+    consenting = Consent.objects.filter(revoked_at__isnull=True).values("portfolio_id")
+    return (
+        Item.objects.filter(is_draft=False)
+        .filter(
+            Q(
+                portfolio__owner_id__in=classmates,
+                visibility__in=[Visibility.CLASS, Visibility.SCHOOL],
+            )
+            | Q(
+                portfolio__owner_id__in=schoolmates,
+                visibility=Visibility.SCHOOL,
+                portfolio_id__in=consenting,
+            )
+        )
+        .exclude(portfolio__owner=user)
+        .order_by("-occurred_on", "-id")
+    )

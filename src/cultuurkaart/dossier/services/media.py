@@ -7,6 +7,7 @@ checked again on every request."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -47,6 +48,11 @@ def url_seconds() -> int:
     return int(getattr(settings, "CK_DOSSIER_MEDIA_URL_SECONDS", 300))
 
 
+@functools.cache
+def _url_prefix() -> str:
+    return reverse("portals:dossier_media", kwargs={"token": "T"})[:-2]
+
+
 def signed_url(media, user, variant: str = "file") -> str:
     """A URL that serves the file (or `variant="thumb"`: its thumbnail) to `user` for
     `CK_DOSSIER_MEDIA_URL_SECONDS` (default 5 minutes, on the platform clock). The view
@@ -56,7 +62,7 @@ def signed_url(media, user, variant: str = "file") -> str:
     token = signing.Signer(salt=SALT).sign_object(
         {"m": media.pk, "u": user.pk, "v": variant, "e": expires}
     )
-    return reverse("portals:dossier_media", kwargs={"token": token})
+    return f"{_url_prefix()}{token}/"
 
 
 def read_token(token: str) -> dict:
@@ -85,7 +91,7 @@ def can_view_media(user, media) -> bool:
     """The owner; a dossier teacher of the owner's school when the item is visible to
     teachers; a classmate when the item is visible to the class; or a registered rule."""
     from ..constants import Visibility
-    from . import access
+    from . import access, consent
 
     if not getattr(user, "is_authenticated", False):
         return False
@@ -99,8 +105,14 @@ def can_view_media(user, media) -> bool:
         for school_id in portfolio.owner.school_ids("student"):
             if access.can_view_portfolio(user, portfolio, school_id):
                 return True
-            if item.visibility == Visibility.CLASS and access.are_classmates(
+            if item.visibility in (Visibility.CLASS, Visibility.SCHOOL) and access.are_classmates(
                 user, portfolio.owner, school_id
+            ):
+                return True
+            if (
+                item.visibility == Visibility.SCHOOL
+                and access.enabled_for_member(user, school_id)
+                and consent.has_consent(portfolio)
             ):
                 return True
     return any(rule(user, media) for rule in _ACCESS_RULES)

@@ -206,3 +206,32 @@ def test_start_page_offers_the_dossier():
     # a student with a pass and a dossier chooses between them
     assert reverse("portals:my_dossier") in html.content.decode()
     assert io  # keep the import for jpeg helpers
+
+
+def test_class_page_shows_classmates_class_work_and_school_work_with_consent():
+    from cultuurkaart.dossier.services import consent
+
+    school = dossier_school()
+    me, mate, other_class = (
+        student(school, group="3B"),
+        student(school, group="3B"),
+        student(school, group="1A"),
+    )
+    ItemFactory(portfolio=access.portfolio_for(mate), title="Klaswerk", visibility="class")
+    ItemFactory(portfolio=access.portfolio_for(mate), title="Alleen docenten")
+    ItemFactory(
+        portfolio=access.portfolio_for(mate), title="Concept", visibility="class", is_draft=True
+    )
+    ItemFactory(
+        portfolio=access.portfolio_for(other_class), title="Andere klas", visibility="class"
+    )
+    shown = access.portfolio_for(other_class)
+    consent.give_consent(shown, given_by="parent", parent_name="Ouder", actor=other_class)
+    ItemFactory(portfolio=shown, title="Expositie", visibility="school")
+    html = _client(me).get(reverse("portals:my_dossier_class")).content.decode()
+    assert "Klaswerk" in html and "Expositie" in html
+    assert "Alleen docenten" not in html and "Concept" not in html and "Andere klas" not in html
+    consent.revoke_consent(shown, actor=other_class)
+    html = _client(me).get(reverse("portals:my_dossier_class")).content.decode()
+    assert "Expositie" not in html
+    assert _client(teacher(school)).get(reverse("portals:my_dossier_class")).status_code == 404
