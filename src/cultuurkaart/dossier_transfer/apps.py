@@ -18,3 +18,10 @@ class DossierTransferConfig(AppConfig):
         # a reflection prompt; a reversal (or an invalid check) takes untouched drafts away.
         weborders.register_approved_hook(weborder_approved)
         weborders.register_money_returned_hook(weborder_money_returned)
+
+        from cultuurkaart.dossier.services import leavers
+
+        from .services.exports import offer_hook
+
+        # A leaver's export offer (dossier-leavers) links to the export page.
+        leavers.register_offer_hook(offer_hook)

@@ -5,12 +5,12 @@ from django.urls import path
 from . import views_dossier_transfer as v
 
 urlpatterns: list = [
-    path("mijn/dossier/export/", v.my_export, name="my_dossier_export"),
+    path("mijn-dossier/export/", v.my_export, name="my_dossier_export"),
     path(
-        "mijn/dossier/export/<int:pk>/status/", v.my_export_status, name="my_dossier_export_status"
+        "mijn-dossier/export/<int:pk>/status/", v.my_export_status, name="my_dossier_export_status"
     ),
     path(
-        "mijn/dossier/export/<int:pk>/download/",
+        "mijn-dossier/export/<int:pk>/download/",
         v.my_export_download,
         name="my_dossier_export_download",
     ),

@@ -1,7 +1,7 @@
 """Dossier transfer pages (SPEC §11, issue 12 points 7 and 8). Thin: read, check the
 permission table, call services.
 
-- The student's export page (`/mijn/dossier/export/`, self-service, 404 where the dossier is
+- The student's export page (`/mijn-dossier/export/`, self-service, 404 where the dossier is
   not on): a button, a progress bar (static/ck/js/dossier-export.js polls the status; without
   script the page refreshes itself), the download while the link lives.
 - A teacher of the receiving school imports a student's export (`dossier_transfer.import`).
@@ -38,8 +38,9 @@ from .access import school_page
 
 
 def _member(request):
+    """The owner while the dossier is on for them, or a leaver in the export period."""
     try:
-        access.require_member(request.user)
+        exports.owned_portfolio(request.user)
     except NotFound:
         raise Http404 from None
 

@@ -73,11 +73,31 @@ def item_key(item: Item) -> str:
     return f"ck:{item.portfolio_id}:{item.pk}"
 
 
+def owned_portfolio(user):
+    """The portfolio its owner may export (or hand over with a transfer code): while the
+    dossier is on for them at a school, and also after they left every roster, during the
+    leaver period that started with the export offer (dossier.services.leavers). 404 else."""
+    from cultuurkaart.dossier.models import Portfolio
+
+    try:
+        access.require_member(user)
+    except NotFound:
+        portfolio = Portfolio.objects.filter(owner=user, export_offered_at__isnull=False).first()
+        if portfolio is None:
+            raise
+        return portfolio
+    return access.portfolio_for(user)
+
+
+def offer_hook(portfolio) -> dict:
+    """dossier.leavers' offer hook: the leaver's e-mail links to the export page."""
+    return {"export_url": settings.CK_SITE_URL.rstrip("/") + reverse("portals:my_dossier_export")}
+
+
 def request_export(user, *, actor=None) -> PortfolioExport:
-    """Start an export of the member's own portfolio (404 where the dossier is not on).
-    An export still being built is returned instead of a second one."""
-    access.require_member(user)
-    portfolio = access.portfolio_for(user)
+    """Start an export of the member's own portfolio (404 where the dossier is not on for
+    them and they are no leaver). An export still being built is returned instead."""
+    portfolio = owned_portfolio(user)
     with transaction.atomic():
         running = (
             PortfolioExport.objects.filter(
@@ -105,7 +125,7 @@ def request_export(user, *, actor=None) -> PortfolioExport:
 
 def export_for(user, export_id: int) -> PortfolioExport:
     """The member's own export (anyone else's: 404)."""
-    access.require_member(user)
+    owned_portfolio(user)
     export = PortfolioExport.objects.filter(pk=export_id, user=user).first()
     if export is None:
         raise NotFound("Not found")

@@ -48,8 +48,7 @@ def _hash(code: str) -> str:
 def create_code(user, *, actor=None) -> tuple[PortfolioTransfer, str]:
     """A new transfer code for the member's own portfolio (404 where the dossier is off).
     → (transfer, the code "ABCD-EFGH-JKLM", shown once)."""
-    access.require_member(user)
-    portfolio = access.portfolio_for(user)
+    portfolio = exports.owned_portfolio(user)
     raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     now = clock.now()
     with transaction.atomic():

@@ -39,7 +39,7 @@ def test_student_exports_and_the_offline_index_shows_the_items(phone_page, tmp_p
     product = item(user, type="product", title="Mijn linoleumsnede", creeren=3)
     add_media(product, png(size=(40, 30)), alt="Afdruk in rood")
     sign_in(page, user)
-    assert violations(page, "/mijn/dossier/export/") == []
+    assert violations(page, "/mijn-dossier/export/") == []
     page.get_by_test_id("start-export").click()
     page.wait_for_load_state()
     link = page.get_by_test_id("download").first

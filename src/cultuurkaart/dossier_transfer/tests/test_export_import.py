@@ -112,7 +112,7 @@ def test_export_is_built_in_the_background_and_mailed(owner, django_capture_on_c
     assert export.size == len(data) and export.sha256 == hashlib.sha256(data).hexdigest()
     (message,) = mail.outbox
     assert message.to == [owner["user"].email]
-    assert "/mijn/dossier/export/" in message.body
+    assert "/mijn-dossier/export/" in message.body
     assert "Feedback" not in message.body  # the e-mail carries a link, not content
 
 
@@ -442,3 +442,27 @@ def test_a_task_delivered_twice_builds_once(owner, django_capture_on_commit_call
     exports.build_export(export.pk)  # the broker delivers it again
     export.refresh_from_db()
     assert export.file == name and export.status == ExportStatus.DONE
+
+
+def test_a_leaver_is_offered_the_export_and_can_still_make_it(
+    owner, django_capture_on_commit_callbacks
+):
+    """After leaving every roster (dossier-leavers marks the portfolio and mails the offer,
+    with a link to the export page), the owner can still export during the period."""
+    from cultuurkaart.dossier.models import Portfolio
+    from cultuurkaart.dossier.services import leavers
+
+    user = owner["user"]
+    user.roles.all().delete()  # no longer a student anywhere
+    user.memberships.update(person=None)
+    with pytest.raises(NotFound):
+        exports.request_export(user)  # not offered yet
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        leavers.run()
+    portfolio = Portfolio.objects.get(owner=user)
+    assert portfolio.export_offered_at is not None
+    (offer,) = [m for m in mail.outbox if user.email in m.to]
+    assert "/mijn-dossier/export/" in offer.body
+    export = build(user, django_capture_on_commit_callbacks)
+    assert export.status == ExportStatus.DONE and export.items == 4

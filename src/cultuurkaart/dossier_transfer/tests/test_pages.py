@@ -45,16 +45,16 @@ def test_student_starts_an_export_follows_it_and_downloads(django_capture_on_com
     user = student(school)
     item(user, title="Concert in de aula")
     client = client_for(user)
-    page = client.get("/mijn/dossier/export/")
+    page = client.get("/mijn-dossier/export/")
     assert page.status_code == 200 and b'data-testid="start-export"' in page.content
     with django_capture_on_commit_callbacks(execute=True):
-        started = client.post("/mijn/dossier/export/")
+        started = client.post("/mijn-dossier/export/")
     assert started.status_code == 302
     export = PortfolioExport.objects.get(user=user)
-    status = client.get(f"/mijn/dossier/export/{export.pk}/status/").json()
+    status = client.get(f"/mijn-dossier/export/{export.pk}/status/").json()
     assert status["finished"] and status["progress"] == 100
-    assert status["download_url"] == f"/mijn/dossier/export/{export.pk}/download/"
-    listing = client.get("/mijn/dossier/export/").content.decode()
+    assert status["download_url"] == f"/mijn-dossier/export/{export.pk}/download/"
+    listing = client.get("/mijn-dossier/export/").content.decode()
     assert status["download_url"] in listing
     download = client.get(status["download_url"])
     assert download.status_code == 200
@@ -64,7 +64,7 @@ def test_student_starts_an_export_follows_it_and_downloads(django_capture_on_com
     assert [i["title"] for i in manifest["items"]] == ["Concert in de aula"]
     # another student: 404
     other = client_for(student(school))
-    assert other.get(f"/mijn/dossier/export/{export.pk}/status/").status_code == 404
+    assert other.get(f"/mijn-dossier/export/{export.pk}/status/").status_code == 404
     assert other.get(status["download_url"]).status_code == 404
 
 
@@ -72,15 +72,15 @@ def test_a_running_export_shows_progress_instead_of_the_button():
     school = dossier_school()
     user = student(school)
     client = client_for(user)
-    client.post("/mijn/dossier/export/")  # in a test transaction: the build waits
-    page = client.get("/mijn/dossier/export/").content.decode()
+    client.post("/mijn-dossier/export/")  # in a test transaction: the build waits
+    page = client.get("/mijn-dossier/export/").content.decode()
     assert 'data-testid="export-running"' in page and "<progress" in page
     assert 'data-testid="start-export"' not in page
 
 
 def test_export_page_is_404_without_the_dossier():
     client = client_for(student(SchoolFactory()))
-    assert client.get("/mijn/dossier/export/").status_code == 404
+    assert client.get("/mijn-dossier/export/").status_code == 404
 
 
 def test_teacher_imports_on_the_school_page(django_capture_on_commit_callbacks):
@@ -88,10 +88,10 @@ def test_teacher_imports_on_the_school_page(django_capture_on_commit_callbacks):
     leaver = student(old)
     item(leaver, title="Dansvoorstelling")
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(leaver).post("/mijn/dossier/export/")
+        client_for(leaver).post("/mijn-dossier/export/")
     export = PortfolioExport.objects.get(user=leaver)
     data = b"".join(
-        client_for(leaver).get(f"/mijn/dossier/export/{export.pk}/download/").streaming_content
+        client_for(leaver).get(f"/mijn-dossier/export/{export.pk}/download/").streaming_content
     )
     new = dossier_school()
     newcomer = student(new, group="1A")

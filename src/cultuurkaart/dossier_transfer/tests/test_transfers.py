@@ -134,7 +134,7 @@ def test_transfer_api_and_pages(moving, api_as):
     assert api_as(teacher(m["old"])).post(url, {"code": "x", "person_id": pid}).status_code == 404
     # pages: the student makes a code (shown once), the teacher enters it
     client = client_for(m["leaver"])
-    shown = client.post("/mijn/dossier/export/", {"action": "transfer"}, follow=True)
+    shown = client.post("/mijn-dossier/export/", {"action": "transfer"}, follow=True)
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", shown.content.decode()).group(0)
     other = student(m["new"])
     done = client_for(m["teacher"]).post(
