@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, RootModel
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import ValidationFailed
@@ -21,7 +21,7 @@ from cultuurkaart.teaching.models import Assignment, Submission
 from cultuurkaart.teaching.services import assignments as service
 from cultuurkaart.teaching.services import classes, growth, notes
 
-from .base import DateTime, Id, Out, Page, errors, path_id
+from .base import DateTime, Id, Out, Page, errors, paged, paginate, path_id
 from .permissions import check_school, school_for
 
 router = Router(tags=["dossier"])
@@ -44,6 +44,17 @@ def _ids(values: list[str] | None, field: str) -> list[int]:
             )
         out.append(pk)
     return out
+
+
+class _Rows(list):
+    """A list that `api.base.paginate` can count and slice like a queryset."""
+
+    def count(self, *args):  # the queryset's count(); list.count(x) with an argument
+        return len(self) if not args else super().count(*args)
+
+
+def _paged(request, rows: list, serialize=lambda row: row) -> dict:
+    return paginate(request, _Rows(rows), serialize)
 
 
 def _teacher_school(request, school_id: str, action: str = "teaching.teach"):
@@ -73,13 +84,13 @@ class ClassOut(Out):
 
 @router.get(
     "/schools/{school_id}/dossier/classes",
-    response={200: Page[ClassOut], **errors(401, 403, 404)},
+    response={200: Page[ClassOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_classes(request, school_id: str):
     """The school's classes from the roster (students' groups) with the dossier on."""
     school = _teacher_school(request, school_id)
-    rows = classes.classes(school)
-    return {"count": len(rows), "results": rows}
+    return _paged(request, classes.classes(school))
 
 
 # --- assignments ----------------------------------------------------------------------------
@@ -183,13 +194,15 @@ def create_assignment(request, school_id: str, payload: AssignmentIn):
 
 @router.get(
     "/schools/{school_id}/assignments",
-    response={200: Page[AssignmentOut], **errors(401, 403, 404)},
+    response={200: Page[AssignmentOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_assignments(request, school_id: str):
     """The school's assignments, latest due date first."""
     school = _teacher_school(request, school_id)
-    rows = list(service.assignments_of(school).prefetch_related("targets")[:500])
-    return {"count": len(rows), "results": [serialize_assignment(a) for a in rows]}
+    return paginate(
+        request, service.assignments_of(school).prefetch_related("targets"), serialize_assignment
+    )
 
 
 class MyAssignmentOut(Out):
@@ -203,7 +216,12 @@ class MyAssignmentOut(Out):
     feedback: dict[str, Any] | None
 
 
-@router.get("/me/assignments", response={200: list[MyAssignmentOut], **errors(401)})
+class MyAssignmentList(RootModel[list[MyAssignmentOut]]):
+    """A JSON array (API.md: `GET /me/assignments` → `[{...}]`), not a paged envelope: a
+    student's own open assignments are few."""
+
+
+@router.get("/me/assignments", response={200: MyAssignmentList, **errors(401)})
 def my_assignments(request):
     """The student's own open assignments with their state; `late` is true for a late
     submission, or when the due date passed without one. `feedback` is the released
@@ -300,7 +318,8 @@ class TeacherSubmissionOut(SubmissionOut):
 
 @router.get(
     "/assignments/{assignment_id}/submissions",
-    response={200: Page[TeacherSubmissionOut], **errors(401, 403, 404)},
+    response={200: Page[TeacherSubmissionOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_submissions(request, assignment_id: str):
     """A teacher: every attempt of every student, with the feedback (working copy and
@@ -331,7 +350,7 @@ def list_submissions(request, assignment_id: str):
                 },
             }
         )
-    return {"count": len(out), "results": out}
+    return _paged(request, out)
 
 
 class FeedbackIn(Schema):
@@ -478,14 +497,14 @@ def add_note(request, school_id: str, person_id: str, payload: NoteIn):
 
 @router.get(
     "/schools/{school_id}/students/{person_id}/notes",
-    response={200: Page[NoteOut], **errors(401, 403, 404)},
+    response={200: Page[NoteOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def list_notes(request, school_id: str, person_id: str):
     """The private notes about a student at this school, newest first."""
     school = _teacher_school(request, school_id, "teaching.notes")
     person = notes.student_at(school, path_id(person_id))
-    rows = [_note(n) for n in notes.notes_for(school, person)[:500]]
-    return {"count": len(rows), "results": rows}
+    return paginate(request, notes.notes_for(school, person), _note)
 
 
 # --- the class overview ---------------------------------------------------------------------
@@ -506,37 +525,40 @@ class OverviewRow(Out):
 
 
 class OverviewQuery(Schema):
-    class_id: str = Field(min_length=1, max_length=40)
+    class_id: str | None = Field(default=None, max_length=40, description="Required.")
 
 
 @router.get(
     "/schools/{school_id}/dossier/overview",
     response={200: Page[OverviewRow], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
 )
 def overview(request, school_id: str, query: Query[OverviewQuery]):
     """Per student of the class: items per competency (that the student shared with
     teachers), open learning questions, last activity, missing and late assignments."""
     school = _teacher_school(request, school_id)
+    if not query.class_id:
+        raise ValidationFailed(
+            "Name the class.",
+            errors=[{"field": "class_id", "code": "required", "message": "A class id."}],
+        )
     group = classes.group_of(school, query.class_id)
     if group is None:
         raise Http404
-    rows = growth.class_overview(school, group)
-    return {
-        "count": len(rows),
-        "results": [
-            {
-                "person_id": str(r["person"].pk),
-                "first_name": r["person"].first_name,
-                "last_name": r["person"].last_name,
-                "reflecteren": r["reflecteren"],
-                "onderzoeken": r["onderzoeken"],
-                "creeren": r["creeren"],
-                "open_learning_questions": r["open_questions"],
-                "items": r["items"],
-                "last_activity": _iso(r["last_activity"]),
-                "missing_assignments": r["missing"],
-                "late_assignments": r["late"],
-            }
-            for r in rows
-        ],
-    }
+    return _paged(
+        request,
+        growth.class_overview(school, group),
+        lambda r: {
+            "person_id": str(r["person"].pk),
+            "first_name": r["person"].first_name,
+            "last_name": r["person"].last_name,
+            "reflecteren": r["reflecteren"],
+            "onderzoeken": r["onderzoeken"],
+            "creeren": r["creeren"],
+            "open_learning_questions": r["open_questions"],
+            "items": r["items"],
+            "last_activity": _iso(r["last_activity"]),
+            "missing_assignments": r["missing"],
+            "late_assignments": r["late"],
+        },
+    )

@@ -39,8 +39,8 @@ for module in (
     marketplace,
     requests,
     marketplace_search,
-    dossier,
     teaching,
+    dossier,
     jobs,
     dossier_transfer,
 ):

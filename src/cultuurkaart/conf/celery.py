@@ -64,6 +64,11 @@ app.conf.beat_schedule = {
     # Marketplace requests without a provider answer: reminder after 5, expiry after 10
     # working days (settings CK_REQUEST_*_WORKING_DAYS).
     "expire-requests": _job("expire-requests", crontab(minute=30, hour=6)),
+    # Dossier: dossier teachers hear how many students had no reflection conversation within
+    # the school's interval (a student counts again after 30 days; docs/teaching.md).
+    "remind-reflection-conversations": _job(
+        "remind-reflection-conversations", crontab(minute=40, hour=6)
+    ),
     # Dossier leavers (issue 12): offer the export, delete after the retention period.
     "dossier-leavers": _job("dossier-leavers", crontab(minute=40, hour=2)),
 }

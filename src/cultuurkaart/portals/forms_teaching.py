@@ -6,13 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cultuurkaart.dossier.constants import COMPETENCIES
 from cultuurkaart.teaching.constants import MaterialScope
 
-COMPETENCY_CHOICES = [
-    ("reflecteren", _("Reflecteren")),
-    ("onderzoeken", _("Onderzoeken")),
-    ("creeren", _("Creëren")),
-]
+COMPETENCY_CHOICES = list(COMPETENCIES.items())  # codes with the dossier's labels
 
 
 class DateTimeLocal(forms.DateTimeInput):

@@ -32,11 +32,11 @@ urlpatterns: list = [
         v.submission_file,
         name="school_dossier_submission_file",
     ),
-    path(f"{S}/leerlingen/<int:student_id>/", v.student_page, name="school_dossier_student"),
+    path(f"{S}/groei/<int:student_id>/", v.student_page, name="school_dossier_growth"),
     path(
-        f"{S}/leerlingen/<int:student_id>/notities/",
+        f"{S}/notities/<int:student_id>/",
         v.student_notes,
-        name="school_dossier_student_notes",
+        name="school_dossier_notes",
     ),
     path(f"{S}/lesmateriaal/", v.materials_page, name="school_dossier_materials"),
     path(

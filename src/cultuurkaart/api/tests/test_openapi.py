@@ -83,6 +83,12 @@ def test_every_operation_declares_a_typed_success_body(document):
                 name, schema = resolve(document, body["schema"])
                 if name is None:
                     problems.append(f"{method.upper()} {path}: {status} is not a named schema")
+                elif schema.get("type") == "array":
+                    # a named JSON array where API.md gives one (`GET /me/assignments`): its
+                    # items must be a named, typed schema
+                    item_name, item = resolve(document, schema.get("items", {}))
+                    if item_name is None or not item.get("properties"):
+                        problems.append(f"{method.upper()} {path}: {name} has untyped items")
                 elif name not in OPEN_SCHEMAS and not schema.get("properties"):
                     problems.append(f"{method.upper()} {path}: {name} is an untyped object")
     assert problems == []

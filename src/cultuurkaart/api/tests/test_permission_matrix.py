@@ -183,6 +183,18 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /schools/{school_id}/portfolio-transfers": "dossier_transfer.import",
     "GET /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
     "PUT /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
+    # dossier: teaching (issue 12 points 4-6)
+    "GET /schools/{school_id}/dossier/classes": "teaching.teach",
+    "POST /schools/{school_id}/assignments": "teaching.teach",
+    "GET /schools/{school_id}/assignments": "teaching.teach",
+    "POST /assignments/{assignment_id}/submissions": "teaching.submit",
+    "GET /assignments/{assignment_id}/submissions": "teaching.teach",
+    "POST /submissions/{submission_id}/feedback": "teaching.teach",
+    "POST /assignments/{assignment_id}/release": "teaching.teach",
+    "POST /assignments/{assignment_id}/extensions": "teaching.teach",
+    "POST /schools/{school_id}/students/{person_id}/notes": "teaching.notes",
+    "GET /schools/{school_id}/students/{person_id}/notes": "teaching.notes",
+    "GET /schools/{school_id}/dossier/overview": "teaching.teach",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -240,6 +252,7 @@ API_SELF = {
     "GET /me/pass": "own digital pass",
     "POST /me/deletion-request": "ask for deletion of own member data",
     "POST /me/vouchers": "a student claims a voucher of their own individual budget",
+    "GET /me/assignments": "a student's own assignments (released feedback only)",
     # the member's own dossier (404 unless one of their schools has it on for them)
     "GET /me/portfolio/items": "own timeline",
     "POST /me/portfolio/items": "a new own item",
@@ -363,6 +376,20 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:provider_requests_detail": "marketplace.answer_requests",
     "portals:school_dossier_import": "dossier_transfer.import",
     "portals:school_weborders_participants": "dossier_transfer.select_participants",
+    # dossier: teaching (issue 12 points 4-6)
+    "portals:school_dossier_classes": "teaching.teach",
+    "portals:school_dossier_overview": "teaching.teach",
+    "portals:school_dossier_overview_csv": "teaching.teach",
+    "portals:school_dossier_assignments": "teaching.teach",
+    "portals:school_dossier_assignment_new": "teaching.teach",
+    "portals:school_dossier_assignment": "teaching.teach",
+    "portals:school_dossier_submission": "teaching.teach",
+    "portals:school_dossier_submission_file": "teaching.teach",
+    "portals:school_dossier_growth": "teaching.teach",
+    "portals:school_dossier_notes": "teaching.notes",
+    "portals:school_dossier_materials": "teaching.materials",
+    "portals:school_dossier_material_file": "teaching.materials",
+    "portals:provider_materials": "teaching.publish_material",
 }
 for _kind in ("students", "teachers"):
     PAGE_ROUTES |= {
@@ -420,6 +447,10 @@ PAGE_SELF = {
     "portals:my_pass": "own digital pass",
     "portals:delete_my_data": "ask for deletion of own member data",
     "portals:my_vouchers": "own individual budget and vouchers (claim one)",
+    "portals:my_assignments": "a student's own assignments",
+    "portals:my_assignment": "a student's own assignment: work, submit, released feedback",
+    "portals:my_submission_file": "a file of the student's own submission (others: 404)",
+    "portals:my_growth": "a student's own growth page",
     "portals:my_dossier": "own dossier timeline (404 without the dossier)",
     "portals:my_dossier_new": "a new own dossier item",
     "portals:my_dossier_consent": "own consent to show work outside the class",
@@ -623,6 +654,8 @@ def world(db, quiet_request_log):
     for tenant in (own, other):
         Statement.objects.create(year_end=year_end, programme=vo, school=tenant.school)
     Redistribution.objects.create(programme=vo, next_programme=vo)
+    for tenant in (own, other):
+        _teaching_data(tenant, student_user=users["student"] if tenant is own else None)
     # A voucher of the own provider whose code is the generated body's "vo-2024" (POST
     # /vouchers/redeem): the provider's own call reaches the service (409, expired), a body
     # naming the other provider is 404.
@@ -655,6 +688,78 @@ def world(db, quiet_request_log):
     for tenant in (own, other):
         tenant.ids["export_id"] = export.pk
     return {"own": own, "other": other}, users
+
+
+def _teaching_data(tenant: Tenant, *, student_user) -> None:
+    """The dossier on for the whole school; an assignment for the tenant's student (the own
+    tenant's is the matrix's student user), a submission with a file and feedback, and
+    lesson material of the school with a PDF (issue 12 points 4-6)."""
+    from django.core.files.base import ContentFile
+
+    from cultuurkaart.dossier.models import Enablement
+    from cultuurkaart.teaching.models import (
+        Assignment as TeachingAssignment,
+    )
+    from cultuurkaart.teaching.models import (
+        AssignmentTarget,
+        Feedback,
+        LessonMaterial,
+        Submission,
+        SubmissionFile,
+    )
+    from cultuurkaart.teaching.services.classes import class_id
+
+    school = tenant.school
+    Enablement.objects.get_or_create(school=school, group="")
+    # a student of class 1A: the matrix's student user at the own school
+    pupil = Person.objects.create(
+        school=school, kind="students", first_name="C", last_name="D", group="1A"
+    )
+    owner = student_user or UserFactory()
+    Membership.objects.create(
+        user=owner,
+        school=school,
+        person=pupil,
+        programme=school.programmes.get(),
+        kind=MemberKind.STUDENT,
+        mark=ProgrammeMark.values[0],
+        valid_until=dt.date(2099, 12, 31),
+        pass_key=f"matrix-teaching-{school.pk}",
+    )
+    now = clock.now()
+    assignment = TeachingAssignment.objects.create(
+        school=school,
+        title="Opdracht",
+        opens_at=now - dt.timedelta(days=1),
+        due_at=now + dt.timedelta(days=7),
+        max_files=1,
+    )
+    AssignmentTarget.objects.create(assignment=assignment, person=pupil)
+    submission = Submission.objects.create(
+        assignment=assignment, student=owner, person=pupil, attempt=1, text="x", text_sha256="0"
+    )
+    Feedback.objects.create(submission=submission, comment="Goed")
+    upload = SubmissionFile(
+        submission=submission,
+        position=0,
+        name="1.png",
+        content_type="image/png",
+        size=1,
+        sha256="0",
+    )
+    upload.file.save(f"matrix-{school.pk}.png", ContentFile(b"x"), save=False)
+    upload.save()
+    material = LessonMaterial(school=school, title="Les", scope="school")
+    material.attachment.save(f"matrix-{school.pk}.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    material.save()
+    tenant.ids |= {
+        "assignment_id": assignment.pk,
+        "submission_id": submission.pk,
+        "file_id": upload.pk,
+        "class_id": class_id(school.pk, "1A"),
+        "student_id": pupil.pk,
+        "material_id": material.pk,
+    }
 
 
 # --- calling -------------------------------------------------------------------------------
@@ -1010,6 +1115,18 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "name": "expire-memberships",
         "token": "x",
         "uidb64": "x",
+        **{
+            key: ids.get(key)
+            for key in (
+                "class_id",
+                "assignment_id",
+                "submission_id",
+                "student_id",
+                "material_id",
+                "file_id",
+            )
+        },
+        "position": 0,
     }
     if "pk" in params:
         short = name.split(":")[1]

@@ -584,7 +584,7 @@ def release(assignment, person_ids=None, *, actor) -> int:
     now = clock.now()
     released = []
     with transaction.atomic():
-        for fb in qs.select_for_update(of=("self",), no_key=True):
+        for fb in qs.order_by("pk").select_for_update(of=("self",), no_key=True):
             if not fb.has_unreleased_changes:
                 continue
             fb.released_comment = fb.comment

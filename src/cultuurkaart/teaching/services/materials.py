@@ -141,7 +141,7 @@ def source_line(material) -> str:
         return material.provenance
     if material.provider_id:
         return _("Aanbieder %(name)s") % {"name": material.provider.name}
-    return _("%(school)s") % {"school": material.school.name}
+    return material.school.name
 
 
 def reuse(material, school, *, actor) -> LessonMaterial:

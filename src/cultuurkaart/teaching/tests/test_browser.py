@@ -1,0 +1,124 @@
+"""Phone-sized end-to-end test (390 px): a teacher creates an assignment for a class → the
+student writes a text, adds an image from their dossier and submits → the teacher gives
+feedback and releases it → the student sees it. axe finds no serious violations on the
+student's pages. Screenshots go to $CK_SCREENSHOTS when set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from cultuurkaart.core import clock
+from cultuurkaart.portals.tests.test_accessibility import WCAG, sign_in
+from cultuurkaart.teaching.models import Submission
+
+from .factories import NOW, dossier_school, make_media, student, teacher
+
+
+def _shot(page, name: str) -> None:
+    folder = os.environ.get("CK_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, name), full_page=True)
+
+
+def _phone(browser, base):
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
+    page = context.new_page()
+    page.base_url = base
+    page.set_default_timeout(15000)
+    return page
+
+
+def _serious(page) -> list[str]:
+    result = Axe().run(page, options=WCAG)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _fits(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
+    base = phone_page.base_url
+    phone_page.context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
+    with clock.frozen(NOW):
+        school = dossier_school()
+        t = teacher(school)
+        ann = student(school, group="3B")
+        student(school, group="3B")
+        image = make_media(ann)
+        image.alt = "Foto van mijn schilderij"
+        image.save()
+
+    # 1. The teacher sets an assignment for class 3B (on a phone).
+    tp = phone_page
+    sign_in(tp, t)
+    tp.goto(f"{base}/school/{school.pk}/dossier/opdrachten/nieuw/")
+    tp.get_by_label("Titel").fill("Museumbezoek")
+    tp.get_by_label("Instructie").fill("Beschrijf het werk dat je het mooist vond.")
+    tp.get_by_label("3B (2)").check()
+    tp.get_by_label("Inleveren vóór").fill("2024-03-11T17:00")
+    tp.get_by_label("Reflecteren").check()
+    tp.get_by_label("Rubric (optioneel)").fill("Beschrijving | begin | op weg | sterk")
+    _shot(tp, "teaching-1-new-assignment-390.png")
+    _fits(tp)
+    tp.get_by_test_id("create").click()
+    tp.get_by_test_id("progress").wait_for()
+    assert "Museumbezoek" in tp.content()
+
+    # 2. The student opens it, writes, adds the image from the dossier and submits.
+    sp = _phone(browser, base)
+    sign_in(sp, ann)
+    sp.goto(f"{base}/mijn-opdrachten/")
+    assert _serious(sp) == []
+    _fits(sp)
+    sp.get_by_role("link", name="Museumbezoek").click()
+    sp.get_by_label("Jouw tekst").fill("Ik vond de zonnebloemen het mooist.")
+    sp.get_by_label("Foto van mijn schilderij").check()
+    sp.get_by_test_id("save-draft").click()
+    sp.get_by_test_id("work-form").wait_for()
+    assert sp.locator(".work-media img").count() == 1  # the image, via a signed URL
+    assert _serious(sp) == []
+    _fits(sp)
+    _shot(sp, "teaching-2-student-work-390.png")
+    sp.get_by_test_id("submit").click()
+    sp.get_by_test_id("submissions").wait_for()
+    sub = Submission.objects.get()
+    assert sub.text == "Ik vond de zonnebloemen het mooist." and sub.files.count() == 1
+
+    # 3. The teacher reads it, gives feedback with a rubric level and releases it.
+    tp.goto(f"{base}/school/{school.pk}/dossier/opdrachten/{sub.assignment_id}/")
+    tp.get_by_test_id("submission-link").click()
+    assert tp.locator("img.submitted-image").count() == 1
+    tp.get_by_label("Feedback").fill("Mooi hoe je de kleuren beschrijft.")
+    tp.get_by_label("sterk").check()
+    tp.get_by_test_id("save-feedback").click()
+    tp.get_by_role("link", name="Terug naar de opdracht").click()
+    _fits(tp)
+    tp.get_by_test_id("release").click()
+    tp.get_by_text("vrijgegeven", exact=True).wait_for()
+
+    # 4. The student sees the released feedback.
+    sp.goto(f"{base}/mijn-opdrachten/")
+    assert "beoordeeld" in sp.content()
+    sp.get_by_role("link", name="Museumbezoek").click()
+    feedback = sp.get_by_test_id("released-feedback")
+    feedback.wait_for()
+    assert "Mooi hoe je de kleuren beschrijft." in feedback.inner_text()
+    assert "sterk" in feedback.inner_text()
+    assert _serious(sp) == []
+    _fits(sp)
+    _shot(sp, "teaching-3-student-feedback-390.png")
+    sp.context.close()
