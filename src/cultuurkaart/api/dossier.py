@@ -257,7 +257,7 @@ def dossier_settings(request, school_id: str):
 
 @router.post(
     "/admin/schools/{school_id}/dossier",
-    response={200: DossierSettingsOut, **errors(401, 403, 404, 422)},
+    response={200: DossierSettingsOut, **errors(401, 403, 404, 413, 422)},
 )
 def set_dossier(request, school_id: str, payload: DossierSettingsIn):
     """The admin enables (`{"enabled": true}`) or disables the dossier for the school, or
@@ -294,7 +294,7 @@ def my_items(request, type: str | None = None, competency: str | None = None,
     return paginate(request, qs, lambda item: item_out(item, request.user))
 
 
-@router.post("/me/portfolio/items", response={201: ItemOut, **errors(401, 404, 409, 422)})
+@router.post("/me/portfolio/items", response={201: ItemOut, **errors(401, 404, 409, 413, 422)})
 def create_item(request, payload: ItemIn):
     """A new item (default visibility `teachers`); the body's HTML is sanitised. A learning
     question beyond the school's maximum of open ones → 409 `too-many-open-questions`;
@@ -313,7 +313,7 @@ def my_item(request, item_id: str):
 
 
 @router.patch(
-    "/me/portfolio/items/{item_id}", response={200: ItemOut, **errors(401, 404, 409, 422)}
+    "/me/portfolio/items/{item_id}", response={200: ItemOut, **errors(401, 404, 409, 413, 422)}
 )
 def change_item(request, item_id: str, payload: ItemPatch):
     """Change an own item (only the fields sent). `is_draft: false` places a draft;
@@ -334,7 +334,7 @@ def delete_item(request, item_id: str):
 
 @router.post(
     "/me/portfolio/learning-questions/{item_id}/close",
-    response={200: ItemOut, **errors(401, 404, 409, 422)},
+    response={200: ItemOut, **errors(401, 404, 409, 413, 422)},
 )
 def close_question(request, item_id: str, payload: CloseIn):
     """Close an own learning question with an own reflection (`reflection_id`); without
@@ -362,7 +362,7 @@ def my_consent(request):
     return _consent_out(portfolio)
 
 
-@router.post("/me/portfolio/consent", response={201: ConsentOut, **errors(401, 404, 422)})
+@router.post("/me/portfolio/consent", response={201: ConsentOut, **errors(401, 404, 413, 422)})
 def give_consent(request, payload: ConsentIn):
     """Record consent; under 16 (or no known birth date) it is a parent's or guardian's,
     with their name (`given_by: "parent"`), else 422 `parent-consent-required`."""

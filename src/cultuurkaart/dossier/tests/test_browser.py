@@ -114,3 +114,34 @@ def test_student_writes_a_reflection_with_an_image_on_a_phone(phone_page, tmp_pa
     page.get_by_role("heading", name="Wat ik zag in het museum").wait_for()
     _check(page)
     _shot(page, "dossier-timeline-390.png")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_teacher_views_a_students_dossier_on_a_phone_and_the_view_is_logged(phone_page):
+    from cultuurkaart.dossier.models import PortfolioView
+    from cultuurkaart.dossier.services import access
+    from cultuurkaart.memberships.models import Membership
+
+    from .factories import ItemFactory, teacher
+
+    page = phone_page
+    base = page.base_url
+    school = dossier_school()
+    pupil = student(school, group="3B")
+    ItemFactory(portfolio=access.portfolio_for(pupil), title="Mijn toneelstuk", type="product")
+    ItemFactory(portfolio=access.portfolio_for(pupil), title="Dagboek", visibility="private")
+    teacher_user = teacher(school)
+    person = Membership.objects.get(user=pupil).person
+
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("E-mailadres").fill(teacher_user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{base}/school/{school.pk}/dossier/leerlingen/")
+    page.get_by_role("link", name=f"{person.first_name} {person.last_name}").click()
+    page.get_by_role("heading", name="Mijn toneelstuk").wait_for()
+    assert page.get_by_text("Dagboek").count() == 0
+    _check(page)
+    _shot(page, "dossier-teacher-390.png")
+    assert PortfolioView.objects.filter(viewer=teacher_user, channel="page").count() == 1

@@ -226,3 +226,20 @@ def test_media_of_another_member_cannot_be_attached(api_as):
 def test_link_expiry_uses_the_setting():
     assert media_service.url_seconds() == 300
     assert dt.timedelta(seconds=media_service.url_seconds()) <= dt.timedelta(minutes=5)
+
+
+def test_school_visible_media_needs_live_consent(api_as):
+    from cultuurkaart.dossier.services import consent
+
+    school = dossier_school()
+    pupil, schoolmate = student(school, group="3B"), student(school, group="1A")
+    outsider = student(dossier_school(), group="3B")
+    row = Media.objects.get(pk=_upload(api_as(pupil), jpeg_with_gps()).json()["id"])
+    portfolio = access.portfolio_for(pupil)
+    consent.give_consent(portfolio, given_by="parent", parent_name="Ouder", actor=pupil)
+    row.item = ItemFactory(portfolio=portfolio, visibility="school")
+    row.save()
+    assert _get(schoolmate, media_service.signed_url(row, schoolmate)).status_code == 200
+    assert _get(outsider, media_service.signed_url(row, outsider)).status_code == 404
+    consent.revoke_consent(portfolio, actor=pupil)  # the item goes back to the class
+    assert _get(schoolmate, media_service.signed_url(row, schoolmate)).status_code == 404

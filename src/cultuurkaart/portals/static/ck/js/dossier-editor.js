@@ -48,3 +48,17 @@
     area.form.addEventListener("submit", sync);
   });
 })();
+// Fields that belong to one kind of item (the prompt of a reflection, the visit's details)
+// show only for that kind; without script they are all there.
+(function () {
+  "use strict";
+  var select = document.getElementById("id_type");
+  if (!select) return;
+  var apply = function () {
+    document.querySelectorAll("[data-for]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-for") !== select.value;
+    });
+  };
+  select.addEventListener("change", apply);
+  apply();
+})();
