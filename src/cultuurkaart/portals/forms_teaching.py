@@ -140,6 +140,12 @@ class WorkForm(forms.Form):
     media = forms.MultipleChoiceField(
         label=_("Bestanden uit je dossier"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    upload = forms.FileField(
+        label=_("Nieuw bestand toevoegen (foto, video, audio of pdf)"), required=False
+    )
+    alt = forms.CharField(
+        label=_("Wat is er te zien? (voor wie het niet kan zien)"), required=False, max_length=300
+    )
 
     def __init__(self, *args, media_choices=(), **kw):
         super().__init__(*args, **kw)

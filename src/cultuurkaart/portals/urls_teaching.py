@@ -56,5 +56,10 @@ urlpatterns: list = [
         v.my_submission_file,
         name="my_submission_file",
     ),
+    path(
+        "mijn-opdrachten/<int:assignment_id>/materiaal/<int:material_id>/",
+        v.my_material_file,
+        name="my_material_file",
+    ),
     path("mijn-groei/", v.my_growth, name="my_growth"),
 ]

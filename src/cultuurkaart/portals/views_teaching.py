@@ -355,6 +355,14 @@ def student_page(request, school, student_id: int):
             messages.success(request, _("Het reflectiegesprek is vastgelegd."))
             return redirect(request.path)
     data = growth.student_growth(user_id, for_teacher=True, school=school, person=person)
+    if user_id is not None and request.method == "GET":
+        # the growth page shows portfolio data (counts, open learning questions): a staff view
+        from cultuurkaart.dossier.constants import ViewChannel
+        from cultuurkaart.dossier.models import Portfolio
+
+        portfolio = Portfolio.objects.filter(owner_id=user_id).first()
+        if portfolio is not None:
+            access.log_view(request.user, portfolio, school, ViewChannel.PAGE)
     return render(
         request,
         "teaching/student.html",
@@ -520,6 +528,9 @@ def my_assignment(request, assignment_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             media_ids = [int(x) for x in form.cleaned_data["media"]]
+            upload = form.cleaned_data.get("upload")
+            if upload is not None:
+                media_ids.append(_upload(request.user, upload, form.cleaned_data["alt"]).pk)
             service.save_work(
                 assignment,
                 request.user,
@@ -564,6 +575,15 @@ def my_assignment(request, assignment_id: int):
     )
 
 
+def _upload(user, upload, alt: str):
+    """A new file into the student's own dossier (sniffed, EXIF stripped, quota: the
+    dossier's media service), then attached to the work."""
+    from cultuurkaart.dossier.services import media as dossier_media
+
+    portfolio = access.portfolio_for(user)
+    return dossier_media.upload_media(portfolio, upload, actor=user, alt=alt)
+
+
 def _media_url(media, user) -> str:
     from cultuurkaart.dossier.services import media as dossier_media
 
@@ -580,6 +600,21 @@ def my_submission_file(request, assignment_id: int, file_id: int):
     if row is None:
         raise Http404
     return _file_response(row)
+
+
+@login_required
+def my_material_file(request, assignment_id: int, material_id: int):
+    """The PDF of lesson material attached to one of the student's own assignments."""
+    try:
+        assignment, _person = service.assignment_for_student(assignment_id, request.user)
+    except NotFound:
+        raise Http404 from None
+    material = assignment.materials.filter(pk=material_id).first()
+    if material is None or not material.attachment:
+        raise Http404
+    response = FileResponse(material.attachment.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{material.attachment_name}"'
+    return response
 
 
 @login_required

@@ -451,6 +451,7 @@ PAGE_SELF = {
     "portals:my_assignment": "a student's own assignment: work, submit, released feedback",
     "portals:my_submission_file": "a file of the student's own submission (others: 404)",
     "portals:my_growth": "a student's own growth page",
+    "portals:my_material_file": "the PDF of material attached to an own assignment (else 404)",
     "portals:my_dossier": "own dossier timeline (404 without the dossier)",
     "portals:my_dossier_new": "a new own dossier item",
     "portals:my_dossier_consent": "own consent to show work outside the class",

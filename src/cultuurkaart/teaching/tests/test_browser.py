@@ -1,5 +1,5 @@
 """Phone-sized end-to-end test (390 px): a teacher creates an assignment for a class → the
-student writes a text, adds an image from their dossier and submits → the teacher gives
+student writes a text, uploads an image (into their dossier) and submits → the teacher gives
 feedback and releases it → the student sees it. axe finds no serious violations on the
 student's pages. Screenshots go to $CK_SCREENSHOTS when set."""
 
@@ -14,7 +14,7 @@ from cultuurkaart.core import clock
 from cultuurkaart.portals.tests.test_accessibility import WCAG, sign_in
 from cultuurkaart.teaching.models import Submission
 
-from .factories import NOW, dossier_school, make_media, student, teacher
+from .factories import NOW, dossier_school, png_bytes, student, teacher
 
 
 def _shot(page, name: str) -> None:
@@ -50,7 +50,17 @@ def _fits(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
+def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser, settings, tmp_path):
+    # Files on disk, as in the embedded default (the test settings' InMemoryStorage shared
+    # between the test thread and the live server's threads lost the PostgreSQL connection of
+    # the request that copied a file).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     base = phone_page.base_url
     phone_page.context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
     with clock.frozen(NOW):
@@ -58,9 +68,6 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
         t = teacher(school)
         ann = student(school, group="3B")
         student(school, group="3B")
-        image = make_media(ann)
-        image.alt = "Foto van mijn schilderij"
-        image.save()
 
     # 1. The teacher sets an assignment for class 3B (on a phone).
     tp = phone_page
@@ -72,11 +79,13 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
     tp.get_by_label("Inleveren vóór").fill("2024-03-11T17:00")
     tp.get_by_label("Reflecteren").check()
     tp.get_by_label("Rubric (optioneel)").fill("Beschrijving | begin | op weg | sterk")
+    assert _serious(tp) == []
     _shot(tp, "teaching-1-new-assignment-390.png")
     _fits(tp)
     tp.get_by_test_id("create").click()
     tp.get_by_test_id("progress").wait_for()
     assert "Museumbezoek" in tp.content()
+    assert _serious(tp) == []
 
     # 2. The student opens it, writes, adds the image from the dossier and submits.
     sp = _phone(browser, base)
@@ -86,10 +95,17 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
     _fits(sp)
     sp.get_by_role("link", name="Museumbezoek").click()
     sp.get_by_label("Jouw tekst").fill("Ik vond de zonnebloemen het mooist.")
-    sp.get_by_label("Foto van mijn schilderij").check()
+    sp.get_by_label("Nieuw bestand toevoegen (foto, video, audio of pdf)").set_input_files(
+        files=[{"name": "schilderij.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    sp.get_by_label("Wat is er te zien? (voor wie het niet kan zien)").fill(
+        "Foto van mijn schilderij"
+    )
     sp.get_by_test_id("save-draft").click()
     sp.get_by_test_id("work-form").wait_for()
-    assert sp.locator(".work-media img").count() == 1  # the image, via a signed URL
+    # the image is in the dossier now, shown through a signed URL, and chosen for the work
+    assert sp.locator(".work-media img[alt='Foto van mijn schilderij']").count() == 1
+    assert sp.get_by_label("Foto van mijn schilderij").is_checked()
     assert _serious(sp) == []
     _fits(sp)
     _shot(sp, "teaching-2-student-work-390.png")
@@ -102,6 +118,7 @@ def test_assignment_submit_feedback_release_on_a_phone(phone_page, browser):
     tp.goto(f"{base}/school/{school.pk}/dossier/opdrachten/{sub.assignment_id}/")
     tp.get_by_test_id("submission-link").click()
     assert tp.locator("img.submitted-image").count() == 1
+    assert _serious(tp) == []
     tp.get_by_label("Feedback").fill("Mooi hoe je de kleuren beschrijft.")
     tp.get_by_label("sterk").check()
     tp.get_by_test_id("save-feedback").click()

@@ -262,3 +262,65 @@ def test_the_student_pages_in_english(world):
     assert "My assignments" in listing and "not started" in listing
     page = client.get(_url("my_assignment", assignment_id=a.pk)).content.decode()
     assert "Your work" in page and "Hand in" in page
+
+
+def test_the_student_uploads_a_file_with_the_work(world):
+    from cultuurkaart.dossier.models import Media
+
+    from .factories import png_bytes
+
+    with clock.frozen(NOW):
+        a = make_assignment(world["school"], world["teacher"])
+    work = _url("my_assignment", assignment_id=a.pk)
+    renamed = SimpleUploadedFile("foto.png", b"MZ\x90\x00" + b"\x00" * 200)
+    world["ac"].post(work, {"text": "x", "upload": renamed, "save": "1"})
+    assert not Media.objects.exists()  # sniffed by content: refused
+    picture = SimpleUploadedFile("foto.png", png_bytes())
+    world["ac"].post(work, {"text": "x", "upload": picture, "alt": "Mijn foto", "submit": "1"})
+    media = Media.objects.get()
+    assert media.portfolio.owner == world["ann"] and media.alt == "Mijn foto"
+    assert Submission.objects.get().files.get().source_media_id == media.pk
+
+
+def test_the_growth_page_is_a_logged_staff_view(world):
+    from cultuurkaart.dossier.models import PortfolioView
+    from cultuurkaart.dossier.services import access
+
+    access.portfolio_for(world["ann"])
+    url = _url(
+        "school_dossier_growth", school_id=world["school"].pk, student_id=person_of(world["ann"]).pk
+    )
+    assert world["tc"].get(url).status_code == 200
+    view = PortfolioView.objects.get()
+    assert (view.viewer, view.school, view.channel) == (world["teacher"], world["school"], "page")
+
+
+def test_the_student_downloads_material_of_their_own_assignment(world):
+    from cultuurkaart.teaching.services import materials as library
+
+    m = library.add_material(
+        world["school"],
+        title="Les",
+        upload=SimpleUploadedFile("les.pdf", b"%PDF-1.4 x"),
+        actor=world["teacher"],
+    )
+    other = library.add_material(
+        world["school"],
+        title="Ander",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 y"),
+        actor=world["teacher"],
+    )
+    with clock.frozen(NOW):
+        a = make_assignment(world["school"], world["teacher"])
+    a.materials.set([m])
+    page = world["ac"].get(_url("my_assignment", assignment_id=a.pk)).content.decode()
+    assert "Les" in page
+    ok = world["ac"].get(_url("my_material_file", assignment_id=a.pk, material_id=m.pk))
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4 x"
+    no = world["ac"].get(_url("my_material_file", assignment_id=a.pk, material_id=other.pk))
+    assert no.status_code == 404
+    outsider = _client(student(world["school"], group="4A"))
+    assert (
+        outsider.get(_url("my_material_file", assignment_id=a.pk, material_id=m.pk)).status_code
+        == 404
+    )
