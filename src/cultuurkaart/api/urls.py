@@ -7,6 +7,7 @@ from . import (
     cmk,
     cmk_evaluation,
     dossier,
+    dossier_transfer,
     jobs,
     ledger,
     marketplace,
@@ -45,6 +46,7 @@ for module in (
     dossier,
     jobs,
     cmk_evaluation,
+    dossier_transfer,
 ):
     api.add_router("", module.router)
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cultuurkaart.cmk_evaluation",
     "cultuurkaart.dossier",
     "cultuurkaart.teaching",
+    "cultuurkaart.dossier_transfer",
     "cultuurkaart.api",
     "cultuurkaart.portals",
 ]
@@ -272,6 +273,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CK_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A multipart request (file upload) may be this large in total: the file plus its form fields.
 CK_MAX_MULTIPART_BYTES = CK_MAX_UPLOAD_BYTES + 1024 * 1024
+# Paths that take larger multipart uploads (regex of the path → bytes): a dossier export
+# being imported (dossier_transfer; its media can weigh hundreds of MB). The file goes to a
+# temporary file on disk (FILE_UPLOAD_MAX_MEMORY_SIZE), never into memory.
+CK_DOSSIER_IMPORT_MAX_BYTES = int(env("CK_DOSSIER_IMPORT_MAX_BYTES", str(1024**3)) or 1024**3)
+CK_LARGE_UPLOAD_PATHS = {
+    r"/api/v1/schools/[0-9]+/portfolio-imports": CK_DOSSIER_IMPORT_MAX_BYTES,
+    r"/school/[0-9]+/dossier/import/": CK_DOSSIER_IMPORT_MAX_BYTES,
+}
 
 # --- Security ---------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -49,6 +49,8 @@ app.conf.beat_schedule = {
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
     # Every 5 minutes, off the minute other jobs start on.
     "resume-roster-jobs": _job("resume-roster-jobs", crontab(minute="2-59/5")),
+    # Dossier exports: the zip is deleted once its 7-day link has expired (dossier_transfer).
+    "purge-portfolio-exports": _job("purge-portfolio-exports", crontab(minute=50, hour=2)),
     # A revocation takes effect at the start of its effective date (SPEC §7).
     "revoke-providers": _job("revoke-providers", crontab(minute=20, hour=0)),
     # Spending windows end at 31 December; pending web orders expire the day after.

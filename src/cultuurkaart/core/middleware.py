@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -73,13 +75,19 @@ class RequestSizeLimitMiddleware:
     """Refuses oversized request bodies before anything reads them (decision W3).
 
     A body other than multipart (JSON, forms) may be DATA_UPLOAD_MAX_MEMORY_SIZE bytes; a
-    multipart body (file upload) CK_MAX_MULTIPART_BYTES. A larger declared length raises
-    RequestDataTooBig, as Django does itself when a view reads a too-large body; handler400
-    answers both with 413 (problem+json under /api/, the 413 page elsewhere).
+    multipart body (file upload) CK_MAX_MULTIPART_BYTES, or more on the paths of
+    CK_LARGE_UPLOAD_PATHS (regex → bytes: a dossier export being imported). A larger declared
+    length raises RequestDataTooBig, as Django does itself when a view reads a too-large body;
+    handler400 answers both with 413 (problem+json under /api/, the 413 page elsewhere).
+    Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, never into memory.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.large = [
+            (re.compile(pattern), int(limit))
+            for pattern, limit in getattr(settings, "CK_LARGE_UPLOAD_PATHS", {}).items()
+        ]
 
     def __call__(self, request):
         try:
@@ -90,6 +98,10 @@ class RequestSizeLimitMiddleware:
         limit = (
             settings.CK_MAX_MULTIPART_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         )
+        if multipart:
+            for pattern, larger in self.large:
+                if pattern.fullmatch(request.path):
+                    limit = max(limit, larger)
         if limit is not None and length > limit:
             raise RequestDataTooBig("Request body exceeds the limit.")
         return self.get_response(request)

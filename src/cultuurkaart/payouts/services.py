@@ -446,6 +446,10 @@ def correct_paid_weborder(weborder: WebOrder, *, reason: str, actor=None) -> Cor
             entry=entry,
         )
         weborder.save(update_fields=["status"])
+        # the activity counts as cancelled: the dossier takes untouched visit drafts away
+        from cultuurkaart.weborders.services import money_returned
+
+        money_returned(weborder, actor=actor)
         audit.record(
             "payouts.weborder.corrected",
             actor=actor,

@@ -37,6 +37,7 @@ SCHOOL_MENU: list[tuple] = [
     ("portals:school_dossier_classes", _("Dossier: klassen en opdrachten"), dossier_on),
     ("portals:school_dossier_students", _("Dossier"), dossier_on),
     ("portals:school_dossier_views", _("Dossier-inzage"), dossier_on),
+    ("portals:school_dossier_import", _("Dossier importeren"), dossier_on),
     ("portals:school_settings", _("Instellingen")),
     ("portals:school_budget_holder", _("Budgethouder")),
     ("portals:school_support", _("Support")),

@@ -4,6 +4,7 @@ from . import (
     urls_cmk,
     urls_cmk_evaluation,
     urls_dossier,
+    urls_dossier_transfer,
     urls_jobs,
     urls_marketplace,
     urls_memberships,
@@ -83,4 +84,5 @@ urlpatterns = [
     *urls_search.urlpatterns,
     *urls_dossier.urlpatterns,
     *urls_teaching.urlpatterns,
+    *urls_dossier_transfer.urlpatterns,
 ]

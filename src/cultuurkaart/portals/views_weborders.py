@@ -25,6 +25,7 @@ from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import MoneyError, parse_money
 from cultuurkaart.core.permissions import Outcome
+from cultuurkaart.dossier.services import access as dossier_access
 from cultuurkaart.payouts import services as payouts
 from cultuurkaart.payouts.models import Correction
 from cultuurkaart.providers.models import Provider
@@ -80,6 +81,9 @@ def school_list(request, school):
             "filters": SCHOOL_FILTERS,
             "can_decide": may(request, "weborders.decide", school.pk),
             "can_export": may(request, "weborders.export", school.pk),
+            # the dossier's participants of a paid activity (dossier_transfer, issue 12 point 7)
+            "dossier_participants": may(request, "dossier_transfer.select_participants", school.pk)
+            and dossier_access.is_enabled(school),
         },
     )
 

@@ -53,6 +53,30 @@ def _ended(weborder: WebOrder, actor) -> None:
         hook(weborder, actor=actor)
 
 
+# Called inside the transaction after a web order was approved, and after its money went
+# back (reversed, or found invalid at the check): the dossier gives each participating
+# student a draft visit item with a reflection prompt, and takes an untouched one away again
+# (registered in dossier_transfer's apps.py).
+_approved_hooks: list = []
+_money_returned_hooks: list = []
+
+
+def register_approved_hook(hook) -> None:
+    if hook not in _approved_hooks:
+        _approved_hooks.append(hook)
+
+
+def register_money_returned_hook(hook) -> None:
+    if hook not in _money_returned_hooks:
+        _money_returned_hooks.append(hook)
+
+
+def money_returned(weborder: WebOrder, *, actor=None) -> None:
+    """Run the money-returned hooks (also for a correction after payout, in payouts)."""
+    for hook in _money_returned_hooks:
+        hook(weborder, actor=actor)
+
+
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -286,6 +310,8 @@ def approve_weborder(weborder: WebOrder, *, actor=None) -> WebOrder:
             school_id=weborder.school_id,
             data={k: str(v) for k, v in debit.split.items()},
         )
+        for hook in _approved_hooks:
+            hook(weborder, actor=actor)
         _mail_provider("weborder_approved", weborder)
     return weborder
 
@@ -369,6 +395,8 @@ def check_weborder(weborder: WebOrder, *, valid: bool, reason: str = "", actor=N
             school_id=weborder.school_id,
         )
         if not valid:
+            for hook in _money_returned_hooks:
+                hook(weborder, actor=actor)
             _mail_school("weborder_invalid", weborder)
             _mail_provider("weborder_invalid", weborder)
     return weborder
@@ -391,6 +419,8 @@ def reverse_weborder(weborder: WebOrder, *, reason: str = "", actor=None) -> Web
         audit.record(
             "weborders.weborder.reversed", actor=actor, obj=weborder, school_id=weborder.school_id
         )
+        for hook in _money_returned_hooks:
+            hook(weborder, actor=actor)
         _mail_school("weborder_reversed", weborder)
         _mail_provider("weborder_reversed", weborder)
     return weborder

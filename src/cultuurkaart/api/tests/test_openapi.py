@@ -22,6 +22,7 @@ FILE_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/xml",  # the SEPA credit-transfer file of a payout batch
     "text/csv",  # the CmK analysis and researcher exports
+    "application/zip",  # a dossier export (dossier_transfer)
 }
 # Rate-limited per client (API.md Conventions): login, activation, code requests.
 RATE_LIMITED = {("post", "/api/v1/auth/token"), ("post", "/api/v1/activations")}

@@ -233,6 +233,11 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /requests/{offer_request_id}/proposals": "marketplace.answer_requests",
     "POST /requests/{offer_request_id}/weborder": "marketplace.answer_requests",
     "GET /schools/{school_id}/suggestions": "marketplace.search",
+    # dossier transfer (issue 12 points 7 and 8)
+    "POST /schools/{school_id}/portfolio-imports": "dossier_transfer.import",
+    "POST /schools/{school_id}/portfolio-transfers": "dossier_transfer.import",
+    "GET /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
+    "PUT /weborders/{weborder_id}/participants": "dossier_transfer.select_participants",
     # dossier: teaching (issue 12 points 4-6)
     "GET /schools/{school_id}/dossier/classes": "teaching.teach",
     "POST /schools/{school_id}/assignments": "teaching.teach",
@@ -315,6 +320,10 @@ API_SELF = {
     "GET /me/portfolio/consent": "own consent to show work outside the class",
     "POST /me/portfolio/consent": "give own (or a parent's) consent",
     "DELETE /me/portfolio/consent": "revoke own consent",
+    "POST /me/portfolio/exports": "an export of the own portfolio (404 without the dossier)",
+    "GET /me/portfolio/exports/{export_id}": "the own export's status (others': 404)",
+    "GET /me/portfolio/exports/{export_id}/download": "the own export's zip (others': 404)",
+    "POST /me/portfolio/transfers": "a transfer code for the own portfolio (404 without it)",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -458,6 +467,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_offers_request": "marketplace.request",
     "portals:provider_requests": "marketplace.answer_requests",
     "portals:provider_requests_detail": "marketplace.answer_requests",
+    "portals:school_dossier_import": "dossier_transfer.import",
+    "portals:school_weborders_participants": "dossier_transfer.select_participants",
     # dossier: teaching (issue 12 points 4-6)
     "portals:school_dossier_classes": "teaching.teach",
     "portals:school_dossier_overview": "teaching.teach",
@@ -543,6 +554,9 @@ PAGE_SELF = {
     "portals:my_dossier_edit": "change an own dossier item",
     "portals:my_dossier_delete": "delete an own dossier item (POST)",
     "portals:my_dossier_close": "close an own learning question (POST)",
+    "portals:my_dossier_export": "export the own portfolio (404 without the dossier)",
+    "portals:my_dossier_export_status": "the own export's progress (others': 404)",
+    "portals:my_dossier_export_download": "the own export's zip (others': 404)",
     "account:tokens": "own API tokens",
     "account:revoke_token": "revoke an own token",
 }
@@ -786,6 +800,19 @@ def world(db, quiet_request_log):
             "report_id": cmk_reports.create_report(prog, 2025, actor=None).pk,
             "year": 2025,
         }
+    # The dossier is on at both schools (its paths are 404 elsewhere); the student has an
+    # export of their own portfolio (dossier_transfer).
+    from cultuurkaart.dossier.models import Enablement
+    from cultuurkaart.dossier.services.access import portfolio_for
+    from cultuurkaart.dossier_transfer.models import PortfolioExport
+
+    for tenant in (own, other):
+        Enablement.objects.get_or_create(school=tenant.school, group="")
+    export = PortfolioExport.objects.create(
+        portfolio=portfolio_for(users["student"]), user=users["student"]
+    )
+    for tenant in (own, other):
+        tenant.ids["export_id"] = export.pk
     return {"own": own, "other": other}, users
 
 
@@ -1190,6 +1217,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "offer_detail": ids["offer_id"],
         "terms": ids["term_id"],
         "weborders": ids["weborder_id"],
+        "dossier_export": ids["export_id"],
         "invoice": ids["invoice_id"],
         "orders": ids["order_id"],
         "bh_decide": ids["change_id"],
