@@ -15,10 +15,15 @@ from cultuurkaart.core import permissions, wording
 
 
 def dossier_on(school) -> bool:
-    """The dossier's entries show only where the admin enabled it (SPEC §11)."""
+    """The dossier's entries show only where the admin enabled it (SPEC §11). Asked once per
+    school object (four menu entries ask)."""
     from cultuurkaart.dossier.services.access import is_enabled
 
-    return is_enabled(school)
+    cached = getattr(school, "_ck_dossier_on", None)
+    if cached is None:
+        cached = is_enabled(school)
+        school._ck_dossier_on = cached
+    return cached
 
 
 SCHOOL_MENU: list[tuple] = [
