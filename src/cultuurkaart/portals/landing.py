@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cultuurkaart.accounts.constants import RoleName
+from cultuurkaart.accounts.constants import CMK_ROLES, RoleName
 
 # School roles with pages in the school portal; students and teachers are members and
 # start at their pass.
@@ -44,6 +44,8 @@ def start_pages(user) -> list[StartPage]:
         )
     if user.provider_ids():
         pages.append(StartPage(reverse("portals:provider_home"), str(_("Aanbiederportaal"))))
+    if any(r.role in CMK_ROLES for r in roles):
+        pages.append(StartPage(reverse("portals:cmk_home"), str(_("CmK-monitoring"))))
     if any(r.role in MEMBER_ROLES for r in roles) or _has_membership(user):
         pages.append(StartPage(reverse("portals:my_pass"), str(_("Mijn Cultuurkaart"))))
     from cultuurkaart.dossier.services.access import current_school_id

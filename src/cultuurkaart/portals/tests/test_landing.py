@@ -121,3 +121,12 @@ def test_provider_page_refuses_school_roles_and_asks_providers_for_the_second_fa
     assert response.status_code == 302 and "/accounts/tweestaps/" in response["Location"]
     anonymous = Client().get("/aanbieder/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_cmk_staff_lands_on_the_cmk_pages():
+    """A person with only a CmK role starts at /cmk/ (not at "no role yet")."""
+    from cultuurkaart.cmk.tests.factories import staff
+
+    user = staff()
+    _client, target = sign_in(user)
+    assert target == "/cmk/"
