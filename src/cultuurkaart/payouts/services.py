@@ -457,9 +457,10 @@ def correct_paid_weborder(weborder: WebOrder, *, reason: str, actor=None) -> Cor
             school_id=weborder.school_id,
             data={"amount": str(line.amount), "fee": str(line.fee), "owed": str(line.net)},
         )
-        from cultuurkaart.weborders.services import _school_emails, provider_emails
+        from cultuurkaart.schools.services import budget_holder_emails
+        from cultuurkaart.weborders.services import provider_emails
 
         context = {"weborder": weborder, "correction": correction}
-        mail.send("weborder_corrected", _school_emails(weborder.school), context)
+        mail.send("weborder_corrected", budget_holder_emails(weborder.school), context)
         mail.send("weborder_corrected_provider", provider_emails(weborder.provider), context)
     return correction
