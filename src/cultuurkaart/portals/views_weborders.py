@@ -376,7 +376,7 @@ def backoffice_list(request):
 
 class CheckForm(forms.Form):
     reason = forms.CharField(
-        label=_lazy("Reden (verplicht bij ongeldig of terugdraaien)"),
+        label=_lazy("Reden (verplicht bij ongeldig, terugdraaien of corrigeren)"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
