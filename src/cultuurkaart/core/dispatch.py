@@ -67,14 +67,21 @@ def _send(pk: int, task: Any, args: tuple) -> bool:
     try:
         task.apply_async(args=args)
     except Exception as exc:
-        # The broker is unreachable: keep the row for flush_outbox (type only, no data).
-        logger.warning("task %s not sent: %s; kept in the outbox", task.name, type(exc).__name__)
-        OutboxTask.objects.filter(pk=pk).update(
-            attempts=F("attempts") + 1, last_error=type(exc).__name__[:120]
-        )
+        _not_sent(pk, task.name, exc)
         return False
     OutboxTask.objects.filter(pk=pk).delete()
     return True
+
+
+def _not_sent(pk: int, name: str, exc: Exception) -> None:
+    """The broker is unreachable: keep the outbox row for the next flush, counting the
+    attempt (the exception's type only: its message may hold data)."""
+    from .models import OutboxTask
+
+    logger.warning("task %s not sent: %s; kept in the outbox", name, type(exc).__name__)
+    OutboxTask.objects.filter(pk=pk).update(
+        attempts=F("attempts") + 1, last_error=type(exc).__name__[:120]
+    )
 
 
 def flush_outbox(*, grace: dt.timedelta = OUTBOX_GRACE) -> dict:
@@ -96,10 +103,7 @@ def flush_outbox(*, grace: dt.timedelta = OUTBOX_GRACE) -> dict:
                 try:
                     _celery().send_task(row.task, args=row.args)
                 except Exception as exc:
-                    logger.warning("outbox: %s not sent: %s", row.task, type(exc).__name__)
-                    OutboxTask.objects.filter(pk=row.pk).update(
-                        attempts=F("attempts") + 1, last_error=type(exc).__name__[:120]
-                    )
+                    _not_sent(row.pk, row.task, exc)
                     failed += 1
                     break
                 done.append(row.pk)
