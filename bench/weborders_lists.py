@@ -43,6 +43,8 @@ from django.test import Client  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
 SHOW = bool(os.environ.get("SHOW_SQL"))
+PROFILE = os.environ.get("PROFILE", "")  # a page name prefix: print the cProfile of its runs
+ONLY = os.environ.get("ONLY", "")  # a page name prefix: measure only those pages
 
 
 def p95(samples: list[float]) -> float:
@@ -169,8 +171,20 @@ def main(runs: int) -> None:
     worst = 0.0
     with clock.frozen(at + dt.timedelta(days=2)):
         for name, client, url, headers in pages:
+            if not name.startswith(ONLY or PROFILE):
+                continue
+            if PROFILE:
+                import cProfile
+                import pstats
+
+                timed(client, url, 10, **headers)  # imports and first-use costs out of the profile
+                profiler = cProfile.Profile()
+                profiler.enable()
             median, high, queries = timed(client, url, runs, **headers)
             worst = max(worst, high)
+            if PROFILE:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(40)
             print(f"{name:30s} p50 {median:6.1f} ms   p95 {high:6.1f} ms   {queries:2d} queries")
     print(f"worst p95 {worst:.1f} ms (target ≤ 50 ms): {'OK' if worst <= 50 else 'TOO SLOW'}")
 

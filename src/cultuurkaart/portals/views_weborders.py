@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from functools import wraps
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -355,7 +356,7 @@ def backoffice_list(request):
     raw, kwargs = _worklist_filters(request.GET)
     qs = queries.check_worklist(**kwargs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in raw.items() if v)
+    query = urlencode({k: v for k, v in raw.items() if v})
     return render(
         request,
         "portals/weborders/backoffice_list.html",

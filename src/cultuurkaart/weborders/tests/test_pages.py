@@ -290,3 +290,36 @@ def test_school_list_says_when_nothing_waits_for_approval(world):
     school, bh, _provider, _person = world
     html = client_for(bh).get(f"/school/{school.pk}/webbestellingen/").content.decode()
     assert "Er wachten geen webbestellingen op goedkeuring." in html
+
+
+def test_rows_rendered_in_python_escape_text_and_link_each_row(world, admin):
+    """The tables of portals/templatetags/weborder_tables.py (decision BN9-5): a provider's
+    text is escaped, each row's actions point at its own web order, the worklist keeps the
+    chosen provider selected and its paging links keep the filters (URL-encoded)."""
+    school, bh, provider, person = world
+    provider.name = 'Theater <b>"De Kom"</b> & zn'
+    provider.save(update_fields=["name"])
+    pending = WebOrderFactory(
+        school=school, provider=provider, description="<script>alert(1)</script> les"
+    )
+    page = client_for(bh).get(f"/school/{school.pk}/webbestellingen/").content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; les" in page
+    assert "Theater &lt;b&gt;&quot;De Kom&quot;&lt;/b&gt; &amp; zn" in page
+    assert f'id="sel-{pending.pk}"' in page and f'name="ids" value="{pending.pk}"' in page
+    assert f"?decision=reject&amp;ids={pending.pk}" in page
+    assert page.count('name="csrfmiddlewaretoken"') >= 2  # the row's approve form has one
+    provider_page = client_for(person).get("/aanbieder/weborders/").content.decode()
+    assert f'href="/aanbieder/weborders/{pending.pk}/intrekken/"' in provider_page
+    assert f"({school.school_number})" in provider_page
+
+    approved = [
+        WebOrderFactory(school=school, provider=provider, status="approved", decided_at=SPEND_AT)
+        for _ in range(51)
+    ]
+    worklist = client_for(admin).get(
+        "/backoffice/webbestellingen/", {"provider": provider.pk, "min": "1"}
+    )
+    text = worklist.content.decode()
+    assert f'<option value="{provider.pk}" selected>Theater &lt;b&gt;' in text
+    assert f'href="/backoffice/webbestellingen/{approved[0].pk}/"' in text
+    assert f"?provider={provider.pk}&amp;min=1&amp;page=2" in text
