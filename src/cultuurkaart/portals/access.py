@@ -43,11 +43,9 @@ def school_page(action: str | Callable[..., str]):
         @wraps(view)
         def wrapper(request, school_id: int, *args, **kwargs):
             name = action(**kwargs) if callable(action) else action
-            school = (
-                School.objects.prefetch_related("locations", "programmes")
-                .filter(pk=school_id)
-                .first()
-            )
+            # No prefetch: most school pages never read the locations or programmes (two
+            # queries on every page); the few that do read them once.
+            school = School.objects.filter(pk=school_id).first()
             if school is None:
                 permissions.record(request, name)
                 raise Http404

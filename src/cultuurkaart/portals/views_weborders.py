@@ -26,7 +26,6 @@ from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import MoneyError, parse_money
 from cultuurkaart.core.permissions import Outcome
-from cultuurkaart.dossier.services import access as dossier_access
 from cultuurkaart.payouts import services as payouts
 from cultuurkaart.payouts.models import Correction
 from cultuurkaart.providers.models import Provider
@@ -36,6 +35,7 @@ from cultuurkaart.weborders.models import WebOrder
 
 from .access import backoffice_page, check, may, school_page
 from .forms import add_service_errors
+from .menu import dossier_on
 
 PAGE_SIZE = 50
 MAX_SELECTED = 200
@@ -84,7 +84,7 @@ def school_list(request, school):
             "can_export": may(request, "weborders.export", school.pk),
             # the dossier's participants of a paid activity (dossier_transfer, issue 12 point 7)
             "dossier_participants": may(request, "dossier_transfer.select_participants", school.pk)
-            and dossier_access.is_enabled(school),
+            and dossier_on(school),  # the menu's answer, asked once per page
         },
     )
 
