@@ -37,6 +37,11 @@ def _writing(app_name: str, open_for: float) -> int:
         return cursor.fetchone()[0]
 
 
+def writing(app_name: str, open_for: float = 0.0) -> bool:
+    """The named connection holds a transaction that has written (for `open_for` seconds)."""
+    return bool(_writing(app_name, open_for))
+
+
 def _alive(app_name: str) -> int:
     from django.db import connection
 
@@ -62,6 +67,32 @@ def kill_in_the_middle(args: list[str], app_name: str, *, open_for=0.2, timeout=
         if time.perf_counter() - started > timeout:
             child.kill()
             sys.exit("timed out waiting for the child's transaction")
+        time.sleep(0.01)
+    ran = time.perf_counter() - started
+    deadline = time.monotonic() + 120
+    while _alive(app_name):
+        if time.monotonic() > deadline:
+            sys.exit("PostgreSQL did not end the killed client's backend")
+        time.sleep(0.1)
+    return ran
+
+
+def kill_when(args: list[str], app_name: str, ready, *, timeout=600) -> float:
+    """Run `python <args>` and kill -9 it once `ready()` is true (work committed in many
+    short transactions: the kill lands between two of them or inside one). Returns the
+    seconds it ran."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, *args], env=os.environ.copy())
+    while True:
+        if child.poll() is not None:
+            sys.exit(f"the child ended (exit {child.returncode}) before it could be killed")
+        if ready():
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+            break
+        if time.perf_counter() - started > timeout:
+            child.kill()
+            sys.exit("timed out waiting for the child")
         time.sleep(0.01)
     ran = time.perf_counter() - started
     deadline = time.monotonic() + 120

@@ -49,6 +49,7 @@ app.conf.beat_schedule = {
     "purge-roster-files": _job("purge-roster-files", crontab(minute=45, hour=2)),
     # Every 5 minutes, off the minute other jobs start on.
     "resume-roster-jobs": _job("resume-roster-jobs", crontab(minute="2-59/5")),
+    "resume-invitation-batches": _job("resume-invitation-batches", crontab(minute="3-59/5")),
     # Dossier exports: the zip is deleted once its 7-day link has expired (dossier_transfer).
     "purge-portfolio-exports": _job("purge-portfolio-exports", crontab(minute=50, hour=2)),
     # A revocation takes effect at the start of its effective date (SPEC §7).

@@ -27,3 +27,10 @@ def expire_memberships(params: dict) -> dict:
 def process_deletion_requests(params: dict) -> dict:
     """→ {"processed": int}: pending deletion requests carried out."""
     return {"processed": services.process_deletion_requests()}
+
+
+@job("resume-invitation-batches")
+def resume_invitation_batches(params: dict) -> dict:
+    """→ {"resumed": int, "unknown": int}: invitation batches that died with their process
+    sent on; mails that may or may not have left marked failed (never sent twice)."""
+    return services.resume_stale_batches()

@@ -55,6 +55,9 @@ class InvitationBatch(models.Model):
     mailed = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat of the sending: moved by every chunk. A queued or running batch that has not
+    # moved for a while died with its process (`resume-invitation-batches`, issue 14 point 4).
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]

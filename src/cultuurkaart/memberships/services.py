@@ -346,7 +346,7 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
     from cultuurkaart.core import mail
 
     InvitationBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-        status=BatchStatus.RUNNING
+        status=BatchStatus.RUNNING, updated_at=clock.now()
     )
     batch = InvitationBatch.objects.select_related("school").get(pk=batch_id)
     school_name = batch.school.name
@@ -409,12 +409,58 @@ def send_invitation_mails(batch_id: int, *, chunk_size: int = 500) -> Invitation
         InvitationBatch.objects.filter(pk=batch_id).update(
             mailed=F("mailed") + (len(sending) if ok else 0),
             failed=F("failed") + (0 if ok else len(sending)) + len(replaced),
+            updated_at=moment,
         )
     InvitationBatch.objects.filter(pk=batch_id).exclude(status=BatchStatus.DONE).update(
-        status=BatchStatus.DONE, finished_at=clock.now()
+        status=BatchStatus.DONE, finished_at=clock.now(), updated_at=clock.now()
     )
     batch.refresh_from_db()
     return batch
+
+
+BATCH_STALE = dt.timedelta(minutes=10)
+
+
+def resume_stale_batches() -> dict:
+    """Invitation batches whose sending died with its process (kill -9, a deploy, a lost
+    thread): queued or running and not moved for `BATCH_STALE` (job
+    `resume-invitation-batches`, decision NS-4).
+
+    Rows a dead process had claimed (SENDING) may or may not have been mailed: they become
+    FAILED and are never mailed again (at most one mail per invitation; the school sees them
+    as failed and can invite those people again). The rest (PENDING) is sent by dispatching
+    the batch again. → {"resumed": batches sent again, "unknown": rows marked failed}."""
+    from django.db.models import F
+
+    from . import tasks
+
+    cutoff = clock.now() - BATCH_STALE
+    resumed = unknown = 0
+    stale = InvitationBatch.objects.filter(
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING], updated_at__lt=cutoff
+    ).order_by("pk")
+    for batch in stale:
+        with transaction.atomic():
+            # Claim it (a second sweep at the same moment finds it moved on).
+            if not InvitationBatch.objects.filter(
+                pk=batch.pk, updated_at=batch.updated_at
+            ).update(updated_at=clock.now()):
+                continue
+            lost = Invitation.objects.filter(batch_id=batch.pk, mail_status=MailStatus.SENDING)
+            n = lost.update(mail_status=MailStatus.FAILED)
+            if n:
+                InvitationBatch.objects.filter(pk=batch.pk).update(failed=F("failed") + n)
+            unknown += n
+            if Invitation.objects.filter(
+                batch_id=batch.pk, mail_status=MailStatus.PENDING
+            ).exists():
+                dispatch(tasks.send_invitation_mails, batch.pk, background=True)
+                resumed += 1
+            else:
+                InvitationBatch.objects.filter(pk=batch.pk).update(
+                    status=BatchStatus.DONE, finished_at=clock.now()
+                )
+    return {"resumed": resumed, "unknown": unknown}
 
 
 # --- activation --------------------------------------------------------------------------

@@ -432,3 +432,40 @@ def test_the_lists_invite_button_asks_for_confirmation_with_the_count_before_sen
     response = bh_client.post(url, confirm)
     assert response.status_code == 302
     assert InvitationBatch.objects.get().invited == 2
+
+
+def test_a_batch_that_died_while_sending_is_resumed_and_never_mails_anyone_twice(
+    school, people, django_capture_on_commit_callbacks
+):
+    """kill -9 during the sending (issue 14 point 4, decision NS-4): the rows the dead process
+    had claimed may or may not have been mailed, so they become failed and are never mailed
+    again; the rest is sent by `resume-invitation-batches` once the batch has not moved for
+    10 minutes; a second sweep does nothing."""
+    import datetime as dt
+
+    from cultuurkaart.core import clock, jobs
+
+    extra = PersonFactory(school=school, first_name="Daan", group="2A")
+    start = clock.now()
+    with clock.frozen(start):
+        batch = services.invite_people(
+            school, actor=None, person_ids=[p.pk for p in [*people, extra]]
+        )
+    assert batch.to_mail == 3
+    claimed = Invitation.objects.filter(batch=batch, person=people[0]).get()
+    Invitation.objects.filter(pk=claimed.pk).update(mail_status=MailStatus.SENDING)
+    InvitationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
+    mail.outbox.clear()
+    with clock.frozen(start + dt.timedelta(minutes=9)):
+        assert jobs.run("resume-invitation-batches") == {"resumed": 0, "unknown": 0}
+    with clock.frozen(start + dt.timedelta(minutes=11)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert jobs.run("resume-invitation-batches") == {"resumed": 1, "unknown": 1}
+        assert jobs.run("resume-invitation-batches") == {"resumed": 0, "unknown": 0}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([people[2].email, extra.email])
+    claimed.refresh_from_db()
+    batch.refresh_from_db()
+    assert claimed.mail_status == MailStatus.FAILED
+    assert (batch.status, batch.mailed, batch.failed) == (BatchStatus.DONE, 2, 1)
+    with clock.frozen(start + dt.timedelta(minutes=30)):
+        assert jobs.run("resume-invitation-batches") == {"resumed": 0, "unknown": 0}
