@@ -52,29 +52,19 @@ def _alive(app_name: str) -> int:
         return cursor.fetchone()[0]
 
 
-def kill_in_the_middle(args: list[str], app_name: str, *, open_for=0.2, timeout=600) -> float:
-    """Run `python <args>` and kill -9 it inside its writing transaction. Returns the
-    seconds it ran. Exits with an error when the child finished (or failed) before that."""
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, *args], env=os.environ.copy())
-    while True:
-        if child.poll() is not None:
-            sys.exit(f"the child ended (exit {child.returncode}) before it could be killed")
-        if _writing(app_name, open_for):
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-            break
-        if time.perf_counter() - started > timeout:
-            child.kill()
-            sys.exit("timed out waiting for the child's transaction")
-        time.sleep(0.01)
-    ran = time.perf_counter() - started
+def _reaped(app_name: str) -> None:
+    """Wait until PostgreSQL has ended the killed client's backend (and rolled back)."""
     deadline = time.monotonic() + 120
     while _alive(app_name):
         if time.monotonic() > deadline:
             sys.exit("PostgreSQL did not end the killed client's backend")
         time.sleep(0.1)
-    return ran
+
+
+def kill_in_the_middle(args: list[str], app_name: str, *, open_for=0.2, timeout=600) -> float:
+    """Run `python <args>` and kill -9 it inside its writing transaction. Returns the
+    seconds it ran. Exits with an error when the child finished (or failed) before that."""
+    return kill_when(args, app_name, lambda: writing(app_name, open_for), timeout=timeout)
 
 
 def kill_when(args: list[str], app_name: str, ready, *, timeout=600) -> float:
@@ -95,11 +85,7 @@ def kill_when(args: list[str], app_name: str, ready, *, timeout=600) -> float:
             sys.exit("timed out waiting for the child")
         time.sleep(0.01)
     ran = time.perf_counter() - started
-    deadline = time.monotonic() + 120
-    while _alive(app_name):
-        if time.monotonic() > deadline:
-            sys.exit("PostgreSQL did not end the killed client's backend")
-        time.sleep(0.1)
+    _reaped(app_name)
     return ran
 
 

@@ -59,6 +59,7 @@ def mails_per_recipient() -> collections.Counter:
 
 
 def main(people: int) -> None:
+    from _weborders_data import make_schools
     from roster_make import make_students
 
     from cultuurkaart.core import clock, jobs
@@ -70,20 +71,7 @@ def main(people: int) -> None:
     from cultuurkaart.schools.models import School
 
     call_command("migrate", verbosity=0)
-    tag = str(School.objects.count())
-    school = School.objects.create(
-        name=f"Crash invitations {tag}",
-        kind="vo",
-        status="active",
-        school_number=f"8{int(tag):06d}",
-        board_name="b",
-        board_email="b@x.example",
-        directie_name="d",
-        directie_email="d@x.example",
-        budget_holder_name="bh",
-        budget_holder_email="bh@x.example",
-        invoice_email="i@x.example",
-    )
+    (school,) = make_schools(1, f"inv{School.objects.count():03d}")
     rows = validate_file(make_students(people, seed=5), "students", school_kind="vo").rows
     rosters.replace_roster(school, "students", rows, actor=None, filename="crash.xlsx")
     started = time.perf_counter()
