@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -523,6 +524,7 @@ def facet_counts(filters: Filters) -> dict[str, dict[str, int]]:
 # --- suggestions and providers (point 5) ---------------------------------------------------
 
 SUGGESTIONS = 10
+SUGGESTIONS_CACHE_SECONDS = 26 * 3600  # the key names the day; this only frees the memory
 NEW_DAYS = 30
 NEARBY_KM = 25.0
 CANDIDATES = 400
@@ -559,9 +561,20 @@ def school_province(school) -> str:
 
 def suggestions(school) -> dict[str, list[int]]:
     """Four lists of offer ids (≤ 10 each, ≤ 1 per provider), stable for a day: the order
-    within a list is a hash of the date, the school and the offer (MS-5)."""
+    within a list is a hash of the date, the school and the offer (MS-5). Kept in the cache
+    per school and day (decision MS-10: offer ids only, no personal data); the callers load
+    the offers through `searchable()`, so one hidden or revoked later that day drops out."""
     now = clock.now()
     day = now.astimezone(clock.AMSTERDAM).date()
+    key = f"ck:suggestions:{school.pk}:{day.isoformat()}"
+    lists = cache.get(key)
+    if lists is None:
+        lists = _suggestions(school, now, day)
+        cache.set(key, lists, timeout=SUGGESTIONS_CACHE_SECONDS)
+    return lists
+
+
+def _suggestions(school, now: dt.datetime, day: dt.date) -> dict[str, list[int]]:
     base = searchable()
     province = school_province(school)
     point = school_point(school)

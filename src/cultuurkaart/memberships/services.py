@@ -442,9 +442,9 @@ def resume_stale_batches() -> dict:
     for batch in stale:
         with transaction.atomic():
             # Claim it (a second sweep at the same moment finds it moved on).
-            if not InvitationBatch.objects.filter(
-                pk=batch.pk, updated_at=batch.updated_at
-            ).update(updated_at=clock.now()):
+            if not InvitationBatch.objects.filter(pk=batch.pk, updated_at=batch.updated_at).update(
+                updated_at=clock.now()
+            ):
                 continue
             lost = Invitation.objects.filter(batch_id=batch.pk, mail_status=MailStatus.SENDING)
             n = lost.update(mail_status=MailStatus.FAILED)

@@ -11,7 +11,7 @@ from cultuurkaart.core.errors import ValidationFailed
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.marketplace import search as offer_search
 from cultuurkaart.marketplace import support_points
-from cultuurkaart.marketplace.models import Offer, Term
+from cultuurkaart.marketplace.models import Term
 
 from .access import may, school_page
 
@@ -138,7 +138,7 @@ def suggestions_for(request, school) -> dict | None:
         return None
     lists = offer_search.suggestions(school)
     ids = {pk for pks in lists.values() for pk in pks}
-    offers = Offer.objects.select_related("provider").in_bulk(ids)
+    offers = offer_search.searchable().select_related("provider").in_bulk(ids)
     return {
         "lists": [
             (key, title, [offers[pk] for pk in lists[key] if pk in offers])
