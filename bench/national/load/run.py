@@ -445,7 +445,7 @@ def main() -> int:
         # of seconds on a busy 2-core machine): a warm-up run of the same mix, not counted.
         say(f"warm-up: the mix for {args.warmup} s (not counted)")
         sampler.phase = "warmup"
-        wrows, wfail = locust(
+        wrows, _ = locust(
             args, web_port, fixture, args.out / "warmup", "MixUser", args.users, args.warmup
         )
         sampler.phase = "idle"
