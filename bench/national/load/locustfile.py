@@ -55,7 +55,7 @@ class Base(HttpUser):
         self.client.cookies.clear()
         with self.client.post(
             f"/api/v1/weborders/{item['id']}/approve",
-            name="POST approve web order (API)",
+            name="approve web order (API)",
             headers={**PROXY, "Authorization": f"Bearer {item['token']}"},
             catch_response=True,
         ) as response:
@@ -140,7 +140,7 @@ class MixUser(Base):
         self.client.cookies.clear()
         with self.client.post(
             "/api/v1/activations",
-            name="POST activation (API, public)",
+            name="activation (API, public)",
             headers=PROXY,
             json={
                 "code": item["code"],

@@ -366,14 +366,10 @@ def actors(args, rng: random.Random) -> dict:
         out["providers"].append({"id": provider.pk, "token": token})
     _, _, out["admin_token"] = person_user(f"admin-{TAG}@load.example", RoleName.ADMIN)
 
-    members = list(
-        Membership.objects.filter(status="active", user__isnull=False)
-        .select_related("user")
-        .order_by("pk")[: args.members * 20 : 20]
-        or Membership.objects.filter(status="active", user__isnull=False)
-        .select_related("user")
-        .order_by("pk")[: args.members]
-    )
+    active = Membership.objects.filter(status="active", user__isnull=False).order_by("pk")
+    ids = list(active.values_list("pk", flat=True)[: args.members * 20])
+    step = max(1, len(ids) // max(1, args.members))
+    members = list(active.filter(pk__in=ids[::step][: args.members]).select_related("user"))
     for m in members:
         out["members"].append(
             {"session": verified_session(m.user), "pass": memberships.pass_token(m)}
