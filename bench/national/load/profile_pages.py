@@ -32,7 +32,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-
 # Wrappers every request passes through (they would fill the top of every list).
 SKIP = ("core/middleware.py", "accounts/middleware.py", "portals/access.py")
 
