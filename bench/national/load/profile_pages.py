@@ -3,10 +3,11 @@ server's settings), per endpoint the median of a few warm requests, the number o
 queries and their summed time, and a cProfile of one request with the project's own
 functions that cost most (cumulative), as file:line.
 
-    DATABASE_URL=… DJANGO_SETTINGS_MODULE=bench_settings PYTHONPATH=bench/national/load:src \
-        uv run python bench/national/load/profile_pages.py FIXTURE.json [--top 8]
+    LOAD_DB=load_national uv run python bench/national/load/profile_pages.py \
+        bench/out/load/fixture.json [--top 8]
 
-(run.py's environment: use the fixture of a run made with --keep, on the same database.)
+(the environment of run.py's server; use the fixture of a run made with --keep, within 30
+minutes: the budget holders' sessions end after 30 idle minutes.)
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path[:0] = [str(HERE), str(ROOT / "src")]
+
+import os  # noqa: E402
+
+# The server's environment (run.py), on the database named by LOAD_DB; the cache is local.
+if "LOAD_DB" in os.environ:
+    from run import server_env
+
+    env = server_env(os.environ["LOAD_DB"], 0)
+    env.pop("REDIS_URL")
+    env["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+    os.environ.update(env)
 
 import django  # noqa: E402
 
