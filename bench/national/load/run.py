@@ -106,43 +106,58 @@ def make_database(args) -> str:
 
 class CpuSampler(threading.Thread):
     """Every second: CPU of the gunicorn process tree (percent of one core, summed), of the
-    locust process tree, of PostgreSQL, and the machine's busy share of all cores."""
+    PostgreSQL backends of this run's databases, and the machine's busy share of all cores.
+    A backend that ends between two samples loses its last second (pgbench's are short)."""
 
-    def __init__(self, gunicorn_pid: int):
+    def __init__(self, gunicorn_pid: int, databases: tuple[str, ...]):
         super().__init__(daemon=True)
         self.root = psutil.Process(gunicorn_pid)
+        # Backends show "postgres: USER DATABASE HOST(PORT) STATE" as their command line:
+        # only those of this run's databases count (other work shares the server).
+        self.databases = {f" {db} " for db in databases}
         self.samples: list[dict] = []
         self.stop = threading.Event()
         self.phase = "idle"
 
     @staticmethod
-    def _tree_cpu(procs) -> float:
-        total = 0.0
+    def _cpu(procs) -> dict[int, float]:
+        out = {}
         for p in procs:
             try:
                 t = p.cpu_times()
-                total += t.user + t.system
+                out[p.pid] = t.user + t.system
             except psutil.Error:
                 pass
-        return total
+        return out
+
+    @staticmethod
+    def _delta(now: dict[int, float], last: dict[int, float]) -> float:
+        """CPU seconds used since the last sample by the processes alive now (a process new
+        since then counts with all it used; one that ended loses its last second)."""
+        return sum(value - last.get(pid, 0.0) for pid, value in now.items())
 
     def _postgres(self):
-        return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        found = []
+        for p in psutil.process_iter(["name", "cmdline"]):
+            line = " ".join(p.info["cmdline"] or []) + " "
+            if p.info["name"] == "postgres" and any(db in line for db in self.databases):
+                found.append(p)
+        return found
 
     def run(self) -> None:
         psutil.cpu_percent(None)
         last = None
         while not self.stop.wait(1.0):
             web = [self.root, *self.root.children(recursive=True)]
-            now = (time.monotonic(), self._tree_cpu(web), self._tree_cpu(self._postgres()))
+            now = (time.monotonic(), self._cpu(web), self._cpu(self._postgres()))
             machine = psutil.cpu_percent(None)
             if last is not None:
                 span = now[0] - last[0]
                 self.samples.append(
                     {
                         "phase": self.phase,
-                        "gunicorn_pct_of_one_core": 100 * (now[1] - last[1]) / span,
-                        "postgres_pct_of_one_core": 100 * max(0.0, now[2] - last[2]) / span,
+                        "gunicorn_pct_of_one_core": 100 * self._delta(now[1], last[1]) / span,
+                        "postgres_pct_of_one_core": 100 * self._delta(now[2], last[2]) / span,
                         "machine_busy_pct": machine,
                     }
                 )
@@ -462,7 +477,7 @@ def main() -> int:
         )
         procs.append(gunicorn)
         wait_for(web_port)
-        sampler = CpuSampler(gunicorn.pid)
+        sampler = CpuSampler(gunicorn.pid, (db, "load_pgbench"))
         sampler.start()
 
         say(f"pgbench tpcb-like, {args.pgbench_seconds} s (separate database, same server)")
