@@ -78,11 +78,90 @@ def endpoints(f: dict) -> list[tuple[str, str, dict]]:
     ]
 
 
+def writes(f: dict) -> list[tuple[str, str, dict, dict]]:
+    """The two writes of the mix, each on a fresh item from the end of the fixture's lists
+    (a run's locust phases take theirs from the front)."""
+    pending, codes = list(reversed(f["pending"])), list(reversed(f["codes"]))
+    out = []
+    for n in range(2):
+        item = pending[n]
+        out.append(
+            (
+                "approve web order (API)",
+                f"/api/v1/weborders/{item['id']}/approve",
+                {"HTTP_AUTHORIZATION": f"Bearer {item['token']}"},
+                {},
+            )
+        )
+        code = codes[n]
+        out.append(
+            (
+                "activation (API, public)",
+                "/api/v1/activations",
+                {},
+                {
+                    "code": code["code"],
+                    "first_name": code["first_name"],
+                    "last_name": code["last_name"],
+                    "birth_date": "2008-03-14",
+                    "email": f"profile-{code['code'][-6:]}@leerling.example",
+                    "password": "een-lang-wachtwoord-2026",
+                    "accept_terms": True,
+                    "parents_informed": True,
+                },
+            )
+        )
+    return out
+
+
+def profile_writes(client, f: dict, top: int) -> None:
+    """Each write once with queries counted (the first of each kind), once profiled."""
+    for i, (name, url, headers, body) in enumerate(writes(f)):
+        profile = cProfile.Profile() if i >= 2 else None
+        with CaptureQueriesContext(connection) as captured:
+            if profile:
+                profile.enable()
+            start = time.perf_counter()
+            response = client.post(url, body, content_type="application/json", **headers)
+            ms = (time.perf_counter() - start) * 1000
+            if profile:
+                profile.disable()
+        assert response.status_code in (200, 201), (name, response.status_code, response.content)
+        queries = list(captured.captured_queries)
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+        print(
+            f"\n## {name} ({'profiled' if profile else 'plain'})\n{ms:.1f} ms, "
+            f"{len(queries)} queries, SQL {sql_ms:.1f} ms"
+        )
+        if profile:
+            show(profile, top)
+
+
+def show(profile, top: int) -> None:
+    stats = pstats.Stats(profile)
+    own, other = [], []
+    for (file, line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():
+        if "/cultuurkaart/" in file and not file.endswith(SKIP):
+            own.append((ct, tt, f"{file.split('/src/')[-1]}:{line} {func}"))
+        elif "/cultuurkaart/" not in file:
+            short = file.split("site-packages/")[-1].split("/lib/python3.11/")[-1]
+            other.append((tt, ct, f"{short}:{line} {func}"))
+    print("  project code, by cumulative time (profiler overhead included):")
+    for ct, tt, where in sorted(own, reverse=True)[:top]:
+        print(f"  {ct * 1000:7.1f} ms cum {tt * 1000:6.1f} ms own  {where}")
+    print("  anything, by own time:")
+    for tt, ct, where in sorted(other, reverse=True)[:5]:
+        print(f"  {tt * 1000:7.1f} ms own {ct * 1000:6.1f} ms cum  {where}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("fixture", type=Path)
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--writes", action="store_true", help="also two approvals and two activations"
+    )
     args = parser.parse_args()
     fixture = json.loads(args.fixture.read_text())
     client = Client(HTTP_X_FORWARDED_PROTO="https")
@@ -114,20 +193,9 @@ def main() -> None:
         )
         for q in slowest:
             print(f"  slowest SQL {float(q['time']) * 1000:.1f} ms: {q['sql'][:220]}")
-        stats = pstats.Stats(profile)
-        own, other = [], []
-        for (file, line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():
-            if "/cultuurkaart/" in file and not file.endswith(SKIP):
-                own.append((ct, tt, f"{file.split('/src/')[-1]}:{line} {func}"))
-            elif "/cultuurkaart/" not in file:
-                short = file.split("site-packages/")[-1].split("/lib/python3.11/")[-1]
-                other.append((tt, ct, f"{short}:{line} {func}"))
-        print("  project code, by cumulative time (profiler overhead included):")
-        for ct, tt, where in sorted(own, reverse=True)[: args.top]:
-            print(f"  {ct * 1000:7.1f} ms cum {tt * 1000:6.1f} ms own  {where}")
-        print("  anything, by own time:")
-        for tt, ct, where in sorted(other, reverse=True)[:5]:
-            print(f"  {tt * 1000:7.1f} ms own {ct * 1000:6.1f} ms cum  {where}")
+        show(profile, args.top)
+    if args.writes:
+        profile_writes(client, fixture, args.top)
 
 
 if __name__ == "__main__":
