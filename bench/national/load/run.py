@@ -569,7 +569,7 @@ def main() -> int:
         )
         if approve_mix:
             report.append(
-                f"Approvals in the mix: {approve_mix['rps']:.2f}/s = {100 * approve_mix['rps'] / bench['tps']:.1f} % of pgbench TPS "
+                f"Approvals in the mix: {approve_mix['rps']:.2f}/s = {100 * approve_mix['rps'] / bench['tps']:.2f} % of pgbench TPS "
                 f"(p50 {approve_mix['p50']:.0f} ms, p95 {approve_mix['p95']:.0f} ms, {approve_mix['failures']} errors)."
             )
         if approve_phase:
