@@ -282,8 +282,14 @@ def http_error(request, exc: HttpError):
     return problem(exc.status_code, "http-error", str(exc), str(exc))
 
 
-def paginate(request: HttpRequest, queryset, serialize) -> dict[str, Any]:
-    """`?page=N&page_size=M` (default 50, max 500) → {"count", "results"}."""
+def paginate(
+    request: HttpRequest, queryset, serialize, *, count_in_page: bool = False
+) -> dict[str, Any]:
+    """`?page=N&page_size=M` (default 50, max 500) → {"count", "results"}.
+
+    `count_in_page`: the total comes with the page as `COUNT(*) OVER ()` instead of a second
+    query. Only for a query that must read every match anyway (a ranked search sorts all of
+    them); on a list an index walks in order, the window would read every row first."""
     from cultuurkaart.core.errors import ValidationFailed
 
     page = parse_id(request.GET.get("page", "1"), max_digits=9)
@@ -299,6 +305,13 @@ def paginate(request: HttpRequest, queryset, serialize) -> dict[str, Any]:
             errors=[{"field": "page_size", "code": "out-of-range", "message": "1–500"}],
         )
     start = (page - 1) * size
+    if count_in_page:
+        from django.db.models import Count, Window
+
+        rows = list(queryset.annotate(ck_total=Window(Count("pk")))[start : start + size])
+        # Past the end the page is empty and carries no total: count then.
+        count = rows[0].ck_total if rows else (queryset.count() if start else 0)
+        return {"count": count, "results": [serialize(obj) for obj in rows]}
     return {
         "count": queryset.count(),
         "results": [serialize(obj) for obj in queryset[start : start + size]],
