@@ -101,6 +101,19 @@ BIG_TABLES = [
     "weborders_weborder",
     "payouts_payoutline",
 ]
+# Written through the ORM (their ids come from the sequences).
+ORM_TABLES = [
+    "schools_programme",
+    "schools_registryimport",
+    "providers_provider",
+    "marketplace_offer",
+    "marketplace_offersession",
+    "marketplace_offer_disciplines",
+    "marketplace_offer_levels",
+    "marketplace_offer_themes",
+    "marketplace_offer_provinces",
+    "marketplace_offer_access",
+]
 # Web-order states (weights in percent) and the reason texts used with them.
 STATES = {
     "pending": 8,
@@ -255,7 +268,7 @@ class Generator:
             for table in tables:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )
 
     def at(self, day: dt.date, hour: float = 10.0) -> dt.datetime:
@@ -276,6 +289,9 @@ class Generator:
         if School.objects.exists():
             raise SystemExit("The database already holds schools: use a freshly migrated one.")
         total = time.perf_counter()
+        # Ids follow from the data, not from what a sequence handed out before (a rolled
+        # back run): the same seed gives the same ids.
+        self.reset_sequences(ORM_TABLES)
         with self.step("programmes, registry, schools"):
             self.make_programmes()
             self.make_schools()
