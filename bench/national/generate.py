@@ -251,6 +251,10 @@ class Generator:
                 cursor.execute(definition)
             for table, name, definition, _t in sorted(constraints, key=lambda c: c[3] != "u"):
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            # Statistics for the planner before anything queries them (the known logins look
+            # users up by e-mail: without statistics that was a scan of every user).
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
         self.timings["indexes and constraints"] = round(time.perf_counter() - start, 2)
         self.log(f"  indexes and constraints: {self.timings['indexes and constraints']:.1f} s")
 
