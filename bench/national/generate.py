@@ -1413,7 +1413,9 @@ class Money:
             mean = max(D("30"), budget * D("0.6") / max(1, count * 4 // 5))
             for k in range(count):
                 state = (
-                    rng.choices(states, weights)[0] if not (s["i"] == 0 and k < 150) else "pending"
+                    rng.choices(states, weights)[0]
+                    if not (s["i"] == 0 and k < min(150, count // 3))
+                    else "pending"
                 )
                 provider = (
                     rng.choices(providers, pweights)[0]
