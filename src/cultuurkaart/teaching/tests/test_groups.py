@@ -300,3 +300,95 @@ def test_groups_api_roles_and_other_schools(world):
     assert world["t_api"].get(_url(world)).status_code == 404
     assert world["t_api"].get(base).status_code == 404
     assert ClassGroup.objects.filter(pk=gid).exists()
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client(headers={"X-Clock": AT})
+    client.force_login(user)
+    return client
+
+
+def _page(name, **kw):
+    from django.urls import reverse
+
+    return reverse(f"portals:{name}", kwargs=kw)
+
+
+def test_groups_on_the_pages(world):
+    s, tc = world["school"], _client(world["teacher"])
+    url = _page("school_dossier_groups", school_id=s.pk, class_id=class_id(s))
+    page = tc.get(url)
+    assert page.status_code == 200 and "Deze klas heeft nog geen groepen" in page.content.decode()
+    ann, bob = person_of(world["ann"]).pk, person_of(world["bob"]).pk
+    response = tc.post(url, {"name": "Groep A – dans", "students": [str(ann), str(bob)]})
+    assert response.status_code == 302
+    g = ClassGroup.objects.get()
+    assert groups.member_ids(g) == sorted([ann, bob])
+    # twice: the error is on the name field, nothing new
+    response = tc.post(url, {"name": "groep a – dans"})
+    assert response.status_code == 200
+    assert "al een groep met die naam" in response.content.decode()
+    assert ClassGroup.objects.count() == 1
+    # a student of another class is not offered and not accepted
+    response = tc.post(url, {"name": "B", "students": [str(person_of(world["other_class"]).pk)]})
+    assert response.status_code == 200 and ClassGroup.objects.count() == 1
+    # edit: rename and members
+    edit = _page("school_dossier_group", school_id=s.pk, group_id=g.pk)
+    assert tc.get(edit).status_code == 200
+    response = tc.post(edit, {"save": "1", "name": "Groep A – theater", "students": [str(bob)]})
+    assert response.status_code == 302
+    g.refresh_from_db()
+    assert g.name == "Groep A – theater" and groups.member_ids(g) == [bob]
+    # the assignment form offers the group and sets an assignment for it
+    new = _page("school_dossier_assignment_new", school_id=s.pk)
+    assert "Groep A – theater" in tc.get(new).content.decode()
+    response = tc.post(
+        new,
+        {
+            "title": "Dansen",
+            "groups": [str(g.pk)],
+            "due_at": "2024-03-11T17:00",
+            "accepts_text": "on",
+            "max_files": "1",
+        },
+    )
+    assert response.status_code == 302
+    with clock.frozen(NOW):
+        a = service.assignments_of(s).get()
+        assert _gets(world["bob"], a) and not _gets(world["ann"], a)
+    # delete
+    response = tc.post(edit, {"delete": "1"})
+    assert response.status_code == 302 and not ClassGroup.objects.exists()
+    with clock.frozen(NOW):
+        assert _gets(world["bob"], a)
+
+
+def test_group_pages_are_404_for_others(world):
+    s = world["school"]
+    g = _group(world)
+    urls = [
+        _page("school_dossier_groups", school_id=s.pk, class_id=class_id(s)),
+        _page("school_dossier_group", school_id=s.pk, group_id=g.pk),
+    ]
+    # a student of the class: not a teaching page for them
+    for url in urls:
+        assert _client(world["ann"]).get(url).status_code in (403, 404)
+    # a teacher of another school: 404, on this school's and their own school's paths
+    other = dossier_school()
+    stranger = _client(teacher(other))
+    for url in urls:
+        assert stranger.get(url).status_code == 404
+    assert stranger.post(urls[1], {"delete": "1"}).status_code == 404
+    own = _page("school_dossier_group", school_id=other.pk, group_id=g.pk)
+    assert stranger.get(own).status_code == 404
+    assert ClassGroup.objects.filter(pk=g.pk).exists()
+    # unknown class: 404
+    tc = _client(world["teacher"])
+    assert (
+        tc.get(_page("school_dossier_groups", school_id=s.pk, class_id="f" * 16)).status_code == 404
+    )
