@@ -188,13 +188,14 @@ def main() -> None:
             f"/api/v1/schools/{school.pk}/students/{person.pk}/portfolio",
         ),
     ]
-    if os.environ.get("PROFILE"):
-        profile(own, cases[0][2])
+    if os.environ.get("PROFILE"):  # PROFILE=1: the API's first page; PROFILE=2: the page
+        profile(own, cases[int(os.environ["PROFILE"]) - 1][2])
         return
     print(f"{connection.vendor}, {ITEMS} items, {runs} runs after 5 warm-ups")
     print("| request | wall median / p95 ms | CPU median / p95 ms | queries |")
     print("| --- | --- | --- | --- |")
-    for label, client, url in cases:
+    only = os.environ.get("ONLY")  # ONLY=2: just the page (1-based, as PROFILE)
+    for label, client, url in [cases[int(only) - 1]] if only else cases:
         median, p95, cpu_median, cpu_p95, count = measure(client, url, runs)
         print(
             f"| {label} | {median:.1f} / {p95:.1f} | {cpu_median:.1f} / {cpu_p95:.1f} | {count} |"
