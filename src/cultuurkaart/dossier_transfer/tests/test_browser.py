@@ -111,6 +111,7 @@ def test_carried_feedback_pages_are_accessible(phone_page):
     from .factories import teacher
 
     page = phone_page
+    page.set_default_timeout(60000)  # a shared, loaded machine
     school = dossier_school()
     user = student(school)
     product = item(user, type="product", title="Mijn decor", creeren=2, visibility="teachers")
@@ -133,8 +134,9 @@ def test_carried_feedback_pages_are_accessible(phone_page):
     ):
         assert violations(page, path) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if "feedback-timeline" not in name:
+            assert "Het Eerste College" in page.content()
         _shot(page, name, widths=(390, 1280))
-    assert "Het Eerste College" in page.content()
     t = teacher(school)
     person = user.memberships.get(school=school).person
     page.context.clear_cookies()

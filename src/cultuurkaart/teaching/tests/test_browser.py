@@ -189,6 +189,7 @@ def test_named_groups_on_a_phone_and_on_a_desktop(phone_page, browser):
         student(school, group="3B")
     cid = classes.class_id(school.pk, "3B")
     tp = phone_page
+    tp.set_default_timeout(60000)  # a shared, loaded machine
     sign_in(tp, t)
     tp.goto(f"{base}/school/{school.pk}/dossier/klassen/")
     tp.get_by_role("link", name="Groepen in 3B").click()
@@ -223,6 +224,7 @@ def test_named_groups_on_a_phone_and_on_a_desktop(phone_page, browser):
     desk = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     desk.set_extra_http_headers({"X-Clock": NOW.isoformat()})
     dp = desk.new_page()
+    dp.set_default_timeout(60000)
     dp.base_url = base
     sign_in(dp, t)
     for url, shot in (
