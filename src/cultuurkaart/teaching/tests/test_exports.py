@@ -59,4 +59,3 @@ def test_only_released_feedback_of_the_member_and_never_notes():
         assert secret not in text.replace(sa.submitted_at.isoformat(), "").replace(
             (NOW + DAY).isoformat(), ""
         )
-
