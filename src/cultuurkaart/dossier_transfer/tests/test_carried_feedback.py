@@ -166,6 +166,8 @@ def test_the_feedback_travels_on_to_a_third_school(
     manifest = json.loads(entries(again)["manifest.json"])
     rows = {f["assignment_title"]: f for f in manifest["feedback"]}
     assert rows["Decor"]["school"] == "Het Eerste College"
+    index = entries(again)["index.html"].decode()
+    assert "DECOR-FEEDBACK" in index and "Het Eerste College" in index
     original = json.loads(entries(earlier["data"])["manifest.json"])
     assert {f["key"] for f in manifest["feedback"]} == {f["key"] for f in original["feedback"]}
     third = dossier_school(name="Derde School")
