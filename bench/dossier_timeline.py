@@ -10,11 +10,13 @@ rows; the files are not read by a listing). Reports median, p95 and the query co
 Usage (from the repository root; the database is migrated and filled, use a scratch one):
     DATABASE_URL=postgres://ck:ck@/scratch?host=/tmp&port=55432 uv run python bench/dossier_timeline.py [runs=100]
     uv run python bench/dossier_timeline.py            # SQLite in a temporary directory
+    PROFILE=1 uv run python bench/dossier_timeline.py  # cProfile of 20 API requests + queries
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import statistics
 import sys
@@ -145,6 +147,26 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, float, float, f
     )
 
 
+def profile(client: Client, url: str) -> None:
+    """PROFILE=1: one request under cProfile (after warm-ups) and its queries."""
+    import cProfile
+    import pstats
+
+    for _ in range(5):
+        client.get(url)
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        profiler.enable()
+        for _ in range(20):
+            client.get(url)
+        profiler.disable()
+    per = len(queries.captured_queries) // 20
+    print(f"{per} queries per request:")
+    for q in queries.captured_queries[:per]:
+        print(f"  {q['time']}s  {q['sql'][:160]}")
+    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     call_command("migrate", verbosity=0)
@@ -166,10 +188,14 @@ def main() -> None:
             f"/api/v1/schools/{school.pk}/students/{person.pk}/portfolio",
         ),
     ]
+    if os.environ.get("PROFILE"):  # PROFILE=1: the API's first page; PROFILE=2: the page
+        profile(own, cases[int(os.environ["PROFILE"]) - 1][2])
+        return
     print(f"{connection.vendor}, {ITEMS} items, {runs} runs after 5 warm-ups")
     print("| request | wall median / p95 ms | CPU median / p95 ms | queries |")
     print("| --- | --- | --- | --- |")
-    for label, client, url in cases:
+    only = os.environ.get("ONLY")  # ONLY=2: just the page (1-based, as PROFILE)
+    for label, client, url in [cases[int(only) - 1]] if only else cases:
         median, p95, cpu_median, cpu_p95, count = measure(client, url, runs)
         print(
             f"| {label} | {median:.1f} / {p95:.1f} | {cpu_median:.1f} / {cpu_p95:.1f} | {count} |"

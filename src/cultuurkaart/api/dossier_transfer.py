@@ -22,7 +22,13 @@ from cultuurkaart.core.ids import parse_id
 from cultuurkaart.dossier.services import access
 from cultuurkaart.dossier_transfer.constants import ExportStatus
 from cultuurkaart.dossier_transfer.models import PortfolioExport
-from cultuurkaart.dossier_transfer.services import exports, imports, participants, transfers
+from cultuurkaart.dossier_transfer.services import (
+    carried,
+    exports,
+    imports,
+    participants,
+    transfers,
+)
 from cultuurkaart.weborders.models import WebOrder
 
 from .base import DateTime, Id, Out, errors, file_download, path_id
@@ -84,6 +90,55 @@ def start_export(request):
     ready). An export still being built is answered again instead of a second one."""
     export = exports.request_export(request.user, actor=request.user)
     return Status(202, {"id": str(export.pk), "status": export.status})
+
+
+class RubricLevelOut(Out):
+    criterion: str
+    level: str
+
+
+class EarlierFeedbackOut(Out):
+    id: Id
+    school: str | None
+    assignment_title: str
+    submitted_at: DateTime | None
+    released_at: DateTime | None
+    comment: str
+    grade: str
+    rubric: list[RubricLevelOut]
+    attempt: int
+    late: bool
+    item_id: Id | None
+    source: str
+
+
+@router.get(
+    "/me/portfolio/earlier-feedback",
+    response={200: list[EarlierFeedbackOut], **errors(401, 404)},
+)
+def earlier_feedback(request):
+    """Feedback released to the member at an earlier school that came along with an import
+    or transfer (read-only; it belongs to no assignment of this platform's schools): the
+    school's name, the dates, the item it was about. Newest release first."""
+    access.require_member(request.user)
+    portfolio = access.portfolio_for(request.user)
+    return [
+        {
+            "id": str(f.pk),
+            "school": f.school_name or None,
+            "assignment_title": f.assignment_title,
+            "submitted_at": _iso(f.submitted_at),
+            "released_at": _iso(f.released_at),
+            "comment": f.comment,
+            "grade": f.grade,
+            "rubric": list(f.rubric),
+            "attempt": f.attempt,
+            "late": f.late,
+            "item_id": str(f.item_id) if f.item_id else None,
+            "source": f.source,
+        }
+        for f in carried.of_owner(portfolio)
+    ]
 
 
 @router.get("/me/portfolio/exports/{export_id}", response={200: ExportOut, **errors(401, 404)})

@@ -19,7 +19,7 @@ from cultuurkaart.dossier.services import access
 from cultuurkaart.teaching.constants import MAX_TARGETS, MAX_TEXT
 from cultuurkaart.teaching.models import Assignment, Submission
 from cultuurkaart.teaching.services import assignments as service
-from cultuurkaart.teaching.services import classes, growth, notes
+from cultuurkaart.teaching.services import classes, groups, growth, notes
 
 from .base import DateTime, Id, Out, Page, errors, paged, paginate, path_id
 from .permissions import check_school, school_for
@@ -93,6 +93,116 @@ def list_classes(request, school_id: str):
     return _paged(request, classes.classes(school))
 
 
+# --- named groups within a class (added to API.md "Dossier") --------------------------------
+
+
+class GroupIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    person_ids: list[str] = Field(default_factory=list, max_length=MAX_TARGETS)
+
+
+class GroupPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    person_ids: list[str] | None = Field(default=None, max_length=MAX_TARGETS)
+
+
+class GroupOut(Out):
+    id: Id
+    class_id: str
+    name: str
+    person_ids: list[str]
+
+
+def serialize_group(row) -> dict[str, Any]:
+    return {
+        "id": str(row.pk),
+        "class_id": classes.class_id(row.school_id, row.group),
+        "name": row.name,
+        "person_ids": [str(pk) for pk in groups.member_ids(row)],
+    }
+
+
+def _class_of(school, class_id: str) -> str:
+    group = classes.group_of(school, class_id)
+    if group is None:
+        raise Http404
+    return group
+
+
+@router.get(
+    "/schools/{school_id}/dossier/classes/{class_id}/groups",
+    response={200: Page[GroupOut], **errors(401, 403, 404, 422)},
+    openapi_extra=paged(),
+)
+def list_groups(request, school_id: str, class_id: str):
+    """The named groups of a class, by name, with their current members (roster ids)."""
+    school = _teacher_school(request, school_id)
+    group = _class_of(school, class_id)
+    return _paged(request, groups.groups_of_class(school, group), serialize_group)
+
+
+@router.post(
+    "/schools/{school_id}/dossier/classes/{class_id}/groups",
+    response={201: GroupOut, **errors(401, 403, 404, 413, 422)},
+)
+def create_group(request, school_id: str, class_id: str, payload: GroupIn):
+    """A teacher makes a named group of students of the class (`person_ids`: roster ids of
+    the class's students; a student may be in several groups). A name the class already
+    has (case-insensitive) is 422 `validation-failed` with code `taken`."""
+    school = _teacher_school(request, school_id)
+    row = groups.create_group(
+        school,
+        class_id,
+        payload.name,
+        _ids(payload.person_ids, "person_ids"),
+        actor=request.user,
+    )
+    return Status(201, serialize_group(row))
+
+
+def _group(request, school_id: str, group_id: str):
+    school = _teacher_school(request, school_id)
+    return groups.group_for(school, path_id(group_id))
+
+
+@router.get(
+    "/schools/{school_id}/dossier/groups/{group_id}",
+    response={200: GroupOut, **errors(401, 403, 404)},
+)
+def get_group(request, school_id: str, group_id: str):
+    return serialize_group(_group(request, school_id, group_id))
+
+
+@router.patch(
+    "/schools/{school_id}/dossier/groups/{group_id}",
+    response={200: GroupOut, **errors(401, 403, 404, 413, 422)},
+)
+def change_group(request, school_id: str, group_id: str, payload: GroupPatch):
+    """Rename the group and/or replace its members (the whole list of roster ids).
+    Assignments for the group reach new members at once; a member taken out keeps what
+    they already submitted."""
+    row = groups.update_group(
+        _group(request, school_id, group_id),
+        name=payload.name,
+        person_ids=(
+            _ids(payload.person_ids, "person_ids") if payload.person_ids is not None else None
+        ),
+        actor=request.user,
+    )
+    return serialize_group(row)
+
+
+@router.delete(
+    "/schools/{school_id}/dossier/groups/{group_id}",
+    response={204: None, **errors(401, 403, 404)},
+)
+def delete_group(request, school_id: str, group_id: str):
+    """Delete the group; assignments that named it keep reaching its members (as their own
+    targets)."""
+    groups.delete_group(_group(request, school_id, group_id), actor=request.user)
+    return Status(204, None)
+
+
 # --- assignments ----------------------------------------------------------------------------
 
 
@@ -116,6 +226,7 @@ class AssignmentIn(Schema):
     instructions: str = Field(max_length=MAX_TEXT)
     class_ids: list[str] | None = Field(default=None, max_length=MAX_TARGETS)
     person_ids: list[str] | None = Field(default=None, max_length=MAX_TARGETS)
+    group_ids: list[str] | None = Field(default=None, max_length=MAX_TARGETS)
     opens_at: AwareDatetime | None = None
     due_at: AwareDatetime
     cutoff_at: AwareDatetime | None = None
@@ -136,6 +247,7 @@ class AssignmentOut(Out):
     instructions: str
     class_ids: list[str]
     person_ids: list[str]
+    group_ids: list[str]
     opens_at: DateTime
     due_at: DateTime
     cutoff_at: DateTime | None
@@ -154,6 +266,7 @@ def serialize_assignment(a: Assignment) -> dict[str, Any]:
         "instructions": a.instructions,
         "class_ids": [classes.class_id(a.school_id, t.group) for t in targets if t.group],
         "person_ids": [str(t.person_id) for t in targets if t.person_id],
+        "group_ids": [str(t.class_group_id) for t in targets if t.class_group_id],
         "opens_at": _iso(a.opens_at),
         "due_at": _iso(a.due_at),
         "cutoff_at": _iso(a.cutoff_at),
@@ -169,7 +282,8 @@ def serialize_assignment(a: Assignment) -> dict[str, Any]:
     response={201: AssignmentOut, **errors(401, 403, 404, 413, 422)},
 )
 def create_assignment(request, school_id: str, payload: AssignmentIn):
-    """A teacher sets an assignment for classes (`class_ids` from `/dossier/classes`) and/or
+    """A teacher sets an assignment for classes (`class_ids` from `/dossier/classes`), named
+    groups within them (`group_ids` from `/dossier/classes/{class_id}/groups`) and/or
     students (`person_ids`, roster ids). `opens_at` defaults to now; `due_at` ≥ `opens_at`;
     `cutoff_at` ≥ `due_at` (without one, work is accepted late at any time)."""
     school = _teacher_school(request, school_id)
@@ -178,6 +292,7 @@ def create_assignment(request, school_id: str, payload: AssignmentIn):
         instructions=payload.instructions,
         class_ids=payload.class_ids,
         person_ids=_ids(payload.person_ids, "person_ids"),
+        group_ids=_ids(payload.group_ids, "group_ids"),
         opens_at=payload.opens_at,
         due_at=payload.due_at,
         cutoff_at=payload.cutoff_at,

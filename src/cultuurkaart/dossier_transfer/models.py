@@ -130,3 +130,40 @@ class PortfolioTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"PortfolioTransfer {self.pk}"
+
+
+class CarriedFeedback(models.Model):
+    """Feedback that was released to the student at an earlier school and came along with an
+    import or transfer (decision DT-4). Read-only: it is no `teaching.Feedback` and belongs to
+    no assignment of this platform's schools; it shows on the item it was about (when the
+    submission held that item's media) and on the student's list of earlier feedback. It
+    never holds a teacher's name, unreleased feedback or private notes (the export never
+    carries them)."""
+
+    portfolio = models.ForeignKey(
+        "dossier.Portfolio", on_delete=models.CASCADE, related_name="carried_feedback"
+    )
+    key = models.CharField(max_length=200)  # "ck:fb:<id>" of the exporting platform
+    item = models.ForeignKey(
+        "dossier.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    school_name = models.CharField(max_length=200, blank=True)
+    assignment_title = models.CharField(max_length=200)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    grade = models.CharField(max_length=20, blank=True)
+    rubric = models.JSONField(default=list)  # [{"criterion", "level"}]
+    attempt = models.PositiveSmallIntegerField(default=1)
+    late = models.BooleanField(default=False)
+    source = models.CharField(max_length=10)  # import | transfer
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "key"], name="carried_feedback_once")
+        ]
+        indexes = [models.Index(fields=["item"])]
+
+    def __str__(self) -> str:
+        return f"CarriedFeedback {self.pk}"

@@ -27,6 +27,9 @@ class AssignmentForm(forms.Form):
     classes = forms.MultipleChoiceField(
         label=_("Klassen"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    groups = forms.MultipleChoiceField(
+        label=_("Groepen"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     students = forms.MultipleChoiceField(
         label=_("Of losse leerlingen"), required=False, widget=forms.SelectMultiple
     )
@@ -59,9 +62,18 @@ class AssignmentForm(forms.Form):
         label=_("Lesmateriaal"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, class_choices=(), student_choices=(), material_choices=(), **kw):
+    def __init__(
+        self,
+        *args,
+        class_choices=(),
+        student_choices=(),
+        material_choices=(),
+        group_choices=(),
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.fields["classes"].choices = list(class_choices)
+        self.fields["groups"].choices = list(group_choices)
         self.fields["students"].choices = list(student_choices)
         self.fields["materials"].choices = list(material_choices)
 
@@ -76,6 +88,23 @@ class AssignmentForm(forms.Form):
             name, *levels = [part.strip() for part in line.split("|")]
             criteria.append({"name": name, "levels": [level for level in levels if level]})
         return {"criteria": criteria}
+
+
+class GroupForm(forms.Form):
+    """A named group within a class: its name and the students of the class in it."""
+
+    name = forms.CharField(
+        label=_("Naam van de groep"),
+        max_length=100,
+        help_text=_("Bijvoorbeeld: Groep A – dans"),
+    )
+    students = forms.MultipleChoiceField(
+        label=_("Leerlingen in deze groep"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, student_choices=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["students"].choices = list(student_choices)
 
 
 class FeedbackForm(forms.Form):

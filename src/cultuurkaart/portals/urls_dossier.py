@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("mijn-dossier/nieuw/", d.my_dossier_new, name="my_dossier_new"),
     path("mijn-dossier/toestemming/", d.my_dossier_consent, name="my_dossier_consent"),
     path("mijn-dossier/klas/", d.my_dossier_class, name="my_dossier_class"),
+    path(
+        "mijn-dossier/eerdere-feedback/",
+        d.my_dossier_earlier_feedback,
+        name="my_dossier_earlier_feedback",
+    ),
     path("mijn-dossier/<int:item_id>/", d.my_dossier_item, name="my_dossier_item"),
     path("mijn-dossier/<int:item_id>/bewerken/", d.my_dossier_edit, name="my_dossier_edit"),
     path("mijn-dossier/<int:item_id>/verwijderen/", d.my_dossier_delete, name="my_dossier_delete"),

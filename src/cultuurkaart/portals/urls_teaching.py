@@ -15,6 +15,8 @@ urlpatterns: list = [
         v.overview_csv,
         name="school_dossier_overview_csv",
     ),
+    path(f"{S}/klassen/<str:class_id>/groepen/", v.groups_page, name="school_dossier_groups"),
+    path(f"{S}/groepen/<int:group_id>/", v.group_page, name="school_dossier_group"),
     path(f"{S}/opdrachten/", v.assignments_page, name="school_dossier_assignments"),
     path(f"{S}/opdrachten/nieuw/", v.assignment_new, name="school_dossier_assignment_new"),
     path(

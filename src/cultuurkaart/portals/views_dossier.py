@@ -32,6 +32,7 @@ from cultuurkaart.dossier.constants import (
 from cultuurkaart.dossier.models import Enablement, Item, Media, PortfolioView
 from cultuurkaart.dossier.services import access, consent, enablement, items
 from cultuurkaart.dossier.services import media as media_service
+from cultuurkaart.dossier_transfer.services import carried
 from cultuurkaart.memberships.models import Membership
 from cultuurkaart.orders.models import BudgetOrder
 from cultuurkaart.rosters.models import Person
@@ -81,7 +82,13 @@ def _member(request):
 
 def _cards(page_items, user) -> list[dict]:
     """What the timeline shows per item: the item, its competencies (labels), media with
-    signed links for this viewer."""
+    signed links for this viewer. The page's media come in one query, grouped here (no
+    per-item related managers)."""
+    page_items = list(page_items)
+    by_item: dict[int, list[Media]] = {item.pk: [] for item in page_items}
+    if by_item:
+        for m in Media.objects.filter(item_id__in=list(by_item)).order_by("created_at", "id"):
+            by_item[m.item_id].append(m)
     cards = []
     for item in page_items:
         cards.append(
@@ -98,7 +105,7 @@ def _cards(page_items, user) -> list[dict]:
                         "url": media_service.signed_url(m, user),
                         "thumb": media_service.signed_url(m, user, "thumb") if m.thumbnail else "",
                     }
-                    for m in item.media.all()
+                    for m in by_item[item.pk]
                 ],
             }
         )
@@ -128,7 +135,7 @@ def _timeline_page(request, portfolio, *, for_teachers: bool):
     except DomainError:
         filters["school_year"] = ""
         qs = items.timeline(portfolio, for_teachers=for_teachers)
-    page = Paginator(qs.prefetch_related("media"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
     return filters, page, query
 
@@ -158,6 +165,7 @@ def my_dossier(request):
             "query": query,
             "cards": _cards(page.object_list, request.user),
             "open_questions": items.open_questions(portfolio),
+            "has_carried": carried.has_any(portfolio),
             "own": True,
             **_filter_context(portfolio),
         },
@@ -278,7 +286,6 @@ def my_dossier_item(request, item_id: int):
         request,
         "portals/dossier/item.html",
         {
-            "card": _cards([item], request.user)[0],
             "item": item,
             "reflections": reflections,
             "answers": item.answers.order_by("-occurred_on", "-id")
@@ -286,7 +293,19 @@ def my_dossier_item(request, item_id: int):
             else [],
             "can_close": item.type == ItemType.LEARNING_QUESTION
             and item.lq_status != LearningQuestionStatus.CLOSED,
+            "carried": carried.of_item(item),
+            "item_cards": _cards([item], request.user),
         },
+    )
+
+
+@login_required
+def my_dossier_earlier_feedback(request):
+    """The feedback released to the student at an earlier school that came along with an
+    import or transfer: read-only, with the school and the date (decision DT-4)."""
+    _school_id, portfolio = _member(request)
+    return render(
+        request, "portals/dossier/earlier_feedback.html", {"carried": carried.of_owner(portfolio)}
     )
 
 
@@ -451,6 +470,7 @@ def school_dossier_student(request, school, person_id: int, kind: str = "student
             "page": page,
             "query": query,
             "cards": _cards(page.object_list, request.user),
+            "carried": carried.for_teachers(portfolio) if page.number == 1 else [],
             "own": False,
             **_filter_context(portfolio),
         },

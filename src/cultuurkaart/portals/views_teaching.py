@@ -24,7 +24,7 @@ from cultuurkaart.dossier.services import access
 from cultuurkaart.teaching.constants import COMPETENCY_CODES, MaterialScope
 from cultuurkaart.teaching.models import Assignment, LessonMaterial, Submission, SubmissionFile
 from cultuurkaart.teaching.services import assignments as service
-from cultuurkaart.teaching.services import charts, classes, conversations, growth, notes
+from cultuurkaart.teaching.services import charts, classes, conversations, groups, growth, notes
 from cultuurkaart.teaching.services import materials as library
 
 from . import forms_teaching as forms
@@ -121,12 +121,105 @@ def overview_csv(request, school, class_id: str):
 # --- assignments (teacher) ------------------------------------------------------------------
 
 
+# --- named groups within a class ------------------------------------------------------------
+
+
+def _student_choices(school, group: str) -> list[tuple[str, str]]:
+    return [
+        (str(p.pk), f"{p.last_name}, {p.first_name}")
+        for p in classes.students(school, groups=[group]).order_by("last_name", "first_name", "pk")
+    ]
+
+
+@school_page("teaching.teach")
+def groups_page(request, school, class_id: str):
+    """The named groups of a class and a form to make one."""
+    _enabled(school)
+    group = _class(school, class_id)
+    form = forms.GroupForm(request.POST or None, student_choices=_student_choices(school, group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = groups.create_group(
+                school,
+                class_id,
+                form.cleaned_data["name"],
+                [int(x) for x in form.cleaned_data["students"]],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            _field_errors(form, exc, {"person_ids": "students"})
+        else:
+            messages.success(request, _("De groep %(name)s is gemaakt.") % {"name": row.name})
+            return redirect(request.path)
+    return render(
+        request,
+        "teaching/groups.html",
+        {
+            "school": school,
+            "group": group,
+            "class_id": class_id,
+            "groups": groups.groups_of_class(school, group),
+            "form": form,
+        },
+    )
+
+
+@school_page("teaching.teach")
+def group_page(request, school, group_id: int):
+    """One group: rename, choose its students, delete."""
+    _enabled(school)
+    try:
+        row = groups.group_for(school, group_id)
+    except NotFound:
+        raise Http404 from None
+    class_id = classes.class_id(school.pk, row.group)
+    choices = _student_choices(school, row.group)
+    initial = {"name": row.name, "students": [str(pk) for pk in groups.member_ids(row)]}
+    form = forms.GroupForm(
+        request.POST if request.method == "POST" and "save" in request.POST else None,
+        initial=initial,
+        student_choices=choices,
+    )
+    if request.method == "POST" and "delete" in request.POST:
+        kept = groups.delete_group(row, actor=request.user)
+        text = _("De groep %(name)s is verwijderd.") % {"name": row.name}
+        if kept:
+            text += " " + _("Opdrachten voor deze groep blijven bij de leerlingen die erin zaten.")
+        messages.success(request, text)
+        return redirect("portals:school_dossier_groups", school_id=school.pk, class_id=class_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            groups.update_group(
+                row,
+                name=form.cleaned_data["name"],
+                person_ids=[int(x) for x in form.cleaned_data["students"]],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            _field_errors(form, exc, {"person_ids": "students"})
+        else:
+            messages.success(request, _("De groep is bewaard."))
+            return redirect(request.path)
+    return render(
+        request,
+        "teaching/group.html",
+        {
+            "school": school,
+            "row": row,
+            "class_id": class_id,
+            "form": form,
+            "assignments": service.assignments_of(school).filter(targets__class_group=row),
+        },
+    )
+
+
 def _assignment_form(request, school, data=None):
     class_choices = [(c["id"], f"{c['name']} ({c['students']})") for c in classes.classes(school)]
-    groups = [c["name"] for c in classes.classes(school)]
+    group_choices = [(str(g.pk), f"{g.group} · {g.name}") for g in groups.groups_of_school(school)]
+    class_names = [c["name"] for c in classes.classes(school)]
     student_choices = [
         (str(p.pk), f"{p.group} · {p.last_name}, {p.first_name}")
-        for p in classes.students(school, groups=groups).order_by("group", "last_name", "pk")
+        for p in classes.students(school, groups=class_names).order_by("group", "last_name", "pk")
     ]
     material_choices = [(str(m.pk), m.title) for m in library.visible(school, request.user)[:100]]
     return forms.AssignmentForm(
@@ -134,6 +227,7 @@ def _assignment_form(request, school, data=None):
         class_choices=class_choices,
         student_choices=student_choices,
         material_choices=material_choices,
+        group_choices=group_choices,
     )
 
 
@@ -155,6 +249,7 @@ def assignment_new(request, school):
             instructions=d["instructions"],
             class_ids=d["classes"],
             person_ids=[int(x) for x in d["students"]],
+            group_ids=[int(x) for x in d["groups"]],
             opens_at=d["opens_at"],
             due_at=d["due_at"],
             cutoff_at=d["cutoff_at"],
@@ -171,7 +266,12 @@ def assignment_new(request, school):
             _field_errors(
                 form,
                 exc,
-                {"class_ids": "classes", "person_ids": "students", "submission": "max_files"},
+                {
+                    "class_ids": "classes",
+                    "person_ids": "students",
+                    "group_ids": "groups",
+                    "submission": "max_files",
+                },
             )
         else:
             messages.success(request, _("De opdracht staat klaar voor de leerlingen."))

@@ -1,7 +1,8 @@
 """The teaching part of the dossier (SPEC §11, issue 12 points 4-6; docs/teaching.md).
 
 A class is a roster group (`rosters.Person.group` of the school's students), so it follows
-every roster upload. Assignments name classes and/or single students (`AssignmentTarget`);
+every roster upload. Teachers make named groups within a class (`ClassGroup`). Assignments
+name classes, groups and/or single students (`AssignmentTarget`);
 the recipients are resolved when read, so a student who joins the class later gets the
 assignment too. A student's work is a draft (`Work`) they keep editing; submitting makes an
 immutable `Submission` (text and copies of the media, each with its sha256). `Feedback` is
@@ -83,21 +84,73 @@ class Assignment(models.Model):
         indexes = [models.Index(fields=["school", "-due_at"])]
 
 
+class ClassGroup(models.Model):
+    """A named group of students within one class (roster group), made by the class's
+    dossier teachers ("Groep A – dans"). Members count only while they are in that class
+    (`ClassGroupMember.person.group == group`), so a student who leaves the class leaves
+    its groups at once."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    group = models.CharField(max_length=200)  # the class (rosters.Person.group)
+    name = models.CharField(_("naam"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "group", "name"], name="one_group_name_per_class"
+            )
+        ]
+
+
+class ClassGroupMember(models.Model):
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("rosters.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_group", "person"], name="one_membership_per_group"
+            )
+        ]
+        indexes = [models.Index(fields=["person"])]
+
+
 class AssignmentTarget(models.Model):
-    """A class (roster group) or one student the assignment is for."""
+    """A class (roster group), a named group within a class, or one student the assignment
+    is for."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="targets")
     group = models.CharField(max_length=200, blank=True)
     person = models.ForeignKey(
         "rosters.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    class_group = models.ForeignKey(
+        ClassGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(group="") & models.Q(person__isnull=False))
-                | (~models.Q(group="") & models.Q(person__isnull=True)),
-                name="target_is_class_or_student",
+                condition=(
+                    models.Q(group="")
+                    & models.Q(person__isnull=False)
+                    & models.Q(class_group__isnull=True)
+                )
+                | (
+                    ~models.Q(group="")
+                    & models.Q(person__isnull=True)
+                    & models.Q(class_group__isnull=True)
+                )
+                | (
+                    models.Q(group="")
+                    & models.Q(person__isnull=True)
+                    & models.Q(class_group__isnull=False)
+                ),
+                name="target_is_class_group_or_student",
             )
         ]
         indexes = [models.Index(fields=["group"])]

@@ -250,6 +250,12 @@ API_ROUTES: dict[str, str | RosterView] = {
     "POST /schools/{school_id}/students/{person_id}/notes": "teaching.notes",
     "GET /schools/{school_id}/students/{person_id}/notes": "teaching.notes",
     "GET /schools/{school_id}/dossier/overview": "teaching.teach",
+    # named groups within a class (i12-gaps, decision DG-5)
+    "GET /schools/{school_id}/dossier/classes/{class_id}/groups": "teaching.teach",
+    "POST /schools/{school_id}/dossier/classes/{class_id}/groups": "teaching.teach",
+    "GET /schools/{school_id}/dossier/groups/{group_id}": "teaching.teach",
+    "PATCH /schools/{school_id}/dossier/groups/{group_id}": "teaching.teach",
+    "DELETE /schools/{school_id}/dossier/groups/{group_id}": "teaching.teach",
 }
 # Provider actions with no tenant in the path: the caller's own provider. Its people may;
 # every other signed-in person gets 403 (they act for no provider).
@@ -324,6 +330,7 @@ API_SELF = {
     "GET /me/portfolio/exports/{export_id}": "the own export's status (others': 404)",
     "GET /me/portfolio/exports/{export_id}/download": "the own export's zip (others': 404)",
     "POST /me/portfolio/transfers": "a transfer code for the own portfolio (404 without it)",
+    "GET /me/portfolio/earlier-feedback": "feedback an earlier school released to oneself",
 }
 
 PAGE_ROUTES: dict[str, str | RosterView] = {
@@ -473,6 +480,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:school_dossier_classes": "teaching.teach",
     "portals:school_dossier_overview": "teaching.teach",
     "portals:school_dossier_overview_csv": "teaching.teach",
+    "portals:school_dossier_groups": "teaching.teach",
+    "portals:school_dossier_group": "teaching.teach",
     "portals:school_dossier_assignments": "teaching.teach",
     "portals:school_dossier_assignment_new": "teaching.teach",
     "portals:school_dossier_assignment": "teaching.teach",
@@ -551,6 +560,7 @@ PAGE_SELF = {
     "portals:my_dossier_consent": "own consent to show work outside the class",
     "portals:my_dossier_class": "classmates' work shown to the class (a student's own class)",
     "portals:my_dossier_item": "an own dossier item (another's: 404)",
+    "portals:my_dossier_earlier_feedback": "feedback an earlier school released to oneself",
     "portals:my_dossier_edit": "change an own dossier item",
     "portals:my_dossier_delete": "delete an own dossier item (POST)",
     "portals:my_dossier_close": "close an own learning question (POST)",
@@ -878,7 +888,12 @@ def _teaching_data(tenant: Tenant, *, student_user) -> None:
     material = LessonMaterial(school=school, title="Les", scope="school")
     material.attachment.save(f"matrix-{school.pk}.pdf", ContentFile(b"%PDF-1.4"), save=False)
     material.save()
+    from cultuurkaart.teaching.models import ClassGroup, ClassGroupMember
+
+    group = ClassGroup.objects.create(school=school, group="1A", name="Groep A")
+    ClassGroupMember.objects.create(class_group=group, person=pupil)
     tenant.ids |= {
+        "group_id": group.pk,
         "assignment_id": assignment.pk,
         "submission_id": submission.pk,
         "file_id": upload.pk,
@@ -1257,6 +1272,7 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
                 "student_id",
                 "material_id",
                 "file_id",
+                "group_id",
             )
         },
         "position": 0,

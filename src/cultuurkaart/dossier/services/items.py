@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from cultuurkaart.core import audit, clock
 from cultuurkaart.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -475,8 +475,11 @@ def timeline(
 
 
 def school_years(portfolio: Portfolio) -> list[str]:
-    dates = Item.objects.filter(portfolio=portfolio).values_list("occurred_on", flat=True)
-    first_last = dates.order_by("occurred_on").first(), dates.order_by("-occurred_on").first()
+    first_last = tuple(
+        Item.objects.filter(portfolio=portfolio)
+        .aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+        .values()
+    )  # one query (the index on portfolio, occurred_on)
     if first_last[0] is None:
         return []
     years = []

@@ -243,3 +243,19 @@ def test_school_visible_media_needs_live_consent(api_as):
     assert _get(outsider, media_service.signed_url(row, outsider)).status_code == 404
     consent.revoke_consent(portfolio, actor=pupil)  # the item goes back to the class
     assert _get(schoolmate, media_service.signed_url(row, schoolmate)).status_code == 404
+
+
+def test_the_cached_link_signer_signs_exactly_as_django(settings):
+    """The timeline signs links with a key derived once (`media._signer`); the tokens must
+    be Django's own, and follow a change of the secret key."""
+    from django.core import signing
+
+    from cultuurkaart.dossier.services import media as media_service
+
+    data = {"m": 7, "u": 3, "v": "thumb", "e": 1_700_000_000}
+    expected = signing.Signer(salt=media_service.SALT).sign_object(data)
+    assert media_service._signer().sign_object(data) == expected
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    changed = media_service._signer().sign_object(data)
+    assert changed != expected
+    assert signing.Signer(salt=media_service.SALT).unsign_object(changed) == data

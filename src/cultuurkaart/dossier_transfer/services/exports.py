@@ -58,11 +58,50 @@ PROGRESS_EVERY = 25  # items between two progress updates
 STALE_AFTER = dt.timedelta(hours=1)  # a build not done by then is given up (a new one starts)
 
 
-def released_feedback(user) -> list[dict]:
-    """Feedback released to the owner (the teaching app's rule; never unreleased)."""
+def released_feedback(user, portfolio=None) -> list[dict]:
+    """Feedback released to the owner, as manifest rows (decision DT-4): the teaching app's
+    released copies (never unreleased; its rule) and the feedback that came along from an
+    earlier school (`CarriedFeedback`, so it travels on to the next one). Each row names the
+    releasing school and the keys of the items it was about; never a teacher's name."""
     from cultuurkaart.teaching.services.exports import released_feedback as released
 
-    return list(released(user))
+    from ..models import CarriedFeedback
+
+    portfolio = portfolio or access.portfolio_for(user)
+    rows = list(released(user))
+    wanted = {i for r in rows for i in r["item_ids"]}
+    keys = {
+        item.pk: item_key(item)
+        for item in Item.objects.filter(portfolio=portfolio, pk__in=wanted).only(
+            "pk", "portfolio_id", "origin_key"
+        )
+    }
+    out = []
+    for r in rows:
+        item_ids = r.pop("item_ids")
+        out.append({**r, "item_keys": [keys[i] for i in item_ids if i in keys]})
+    for fb in CarriedFeedback.objects.filter(portfolio=portfolio).select_related("item"):
+        out.append(
+            {
+                "key": fb.key,
+                "school": fb.school_name or None,
+                "assignment_title": fb.assignment_title,
+                "submitted_at": _iso(fb.submitted_at),
+                "released_at": _iso(fb.released_at),
+                "comment": fb.comment,
+                "grade": fb.grade,
+                "rubric": list(fb.rubric),
+                "attempt": fb.attempt,
+                "late": fb.late,
+                "item_keys": [item_key(fb.item)] if fb.item is not None else [],
+            }
+        )
+    out.sort(key=lambda r: (r["released_at"] or "", r["key"]))
+    return out
+
+
+def _iso(moment) -> str | None:
+    return moment.astimezone(clock.AMSTERDAM).isoformat() if moment else None
 
 
 def item_key(item: Item) -> str:
@@ -242,7 +281,7 @@ def _write_zip(export: PortfolioExport) -> dict:
         "item_id", "created_at", "id"
     ):
         media_by_item.setdefault(m.item_id, []).append(m)
-    feedback = released_feedback(user)
+    feedback = released_feedback(user, portfolio)
     files: dict[str, dict] = {}
     item_rows: list[dict] = []
     total = max(len(items), 1)

@@ -43,7 +43,7 @@ from cultuurkaart.rosters.constants import RosterKind
 from cultuurkaart.rosters.models import Person
 
 from ..exceptions import TamperedExport
-from ..models import PortfolioImport
+from ..models import CarriedFeedback, PortfolioImport
 from . import archive
 
 MEDIA_DIR = "dossier"
@@ -121,13 +121,18 @@ def import_portfolio(school, person_id: int, fileobj, *, actor) -> dict:
         opener=opener,
         how="import",
         actor=actor,
+        feedback=manifest.get("feedback") or [],
     )
 
 
-def receive(school, person, user, rows, *, source, exported_at, sha256, opener, how, actor) -> dict:
+def receive(
+    school, person, user, rows, *, source, exported_at, sha256, opener, how, actor, feedback=()
+) -> dict:
     """Create the items of `rows` (manifest rows) that the user's portfolio does not hold
-    yet, with their media read through `opener(path)`. One transaction, the portfolio row
-    locked; the files stored before a failure are deleted again. → {"imported", "skipped"}."""
+    yet, with their media read through `opener(path)`, and keep the released feedback of
+    `feedback` (manifest rows) read-only (`_carry_feedback`, decision DT-4). One
+    transaction, the portfolio row locked; the files stored before a failure are deleted
+    again. → {"imported", "skipped"}."""
     portfolio = access.portfolio_for(user)
     now = clock.now()
     saved: list[str] = []
@@ -193,6 +198,7 @@ def receive(school, person, user, rows, *, source, exported_at, sha256, opener, 
                 )
                 if target is not None:
                     Item.objects.filter(pk=item.pk).update(learning_question=target)
+            carried = _carry_feedback(portfolio, feedback, created, how=how, now=now)
             record = PortfolioImport.objects.create(
                 school=school,
                 portfolio=portfolio,
@@ -208,13 +214,87 @@ def receive(school, person, user, rows, *, source, exported_at, sha256, opener, 
                 actor=actor,
                 obj=record,
                 school_id=school.pk,
-                data={"imported": len(created), "skipped": skipped, "person": person.pk},
+                data={
+                    "imported": len(created),
+                    "skipped": skipped,
+                    "feedback": carried,
+                    "person": person.pk,
+                },
             )
     except BaseException:
         for name in saved:  # the rows rolled back: the files must go too
             default_storage.delete(name)
         raise
     return {"imported": len(created), "skipped": skipped}
+
+
+def _carry_feedback(portfolio, rows, created: dict[str, Item], *, how: str, now) -> int:
+    """Keep each released-feedback row the portfolio does not hold yet as a read-only
+    `CarriedFeedback` (never a `teaching.Feedback`: it belongs to another school's
+    assignment), linked to the first of its items found in the portfolio. → how many."""
+    if not isinstance(rows, list):
+        raise TamperedExport()
+    present = set(CarriedFeedback.objects.filter(portfolio=portfolio).values_list("key", flat=True))
+    by_key = dict(created)
+    wanted = {
+        k
+        for r in rows
+        if isinstance(r, dict)
+        for k in (r.get("item_keys") or [])
+        if isinstance(k, str) and k not in by_key
+    }
+    if wanted:
+        by_key.update(
+            {
+                i.origin_key: i
+                for i in Item.objects.filter(portfolio=portfolio, origin_key__in=wanted)
+            }
+        )
+    new = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise TamperedExport()
+        key = _text(row.get("key"), 200)
+        if not key:  # an export made before feedback had keys: identify it by its content
+            key = (
+                "ck:fb:"
+                + archive.hashlib.sha256(
+                    repr(sorted((k, str(v)) for k, v in row.items())).encode()
+                ).hexdigest()[:32]
+            )
+        if key in present:
+            continue
+        present.add(key)
+        item = next(
+            (by_key[k] for k in row.get("item_keys") or [] if isinstance(k, str) and k in by_key),
+            None,
+        )
+        rubric = [
+            {"criterion": _text(r.get("criterion"), 100), "level": _text(r.get("level"), 100)}
+            for r in (row.get("rubric") or [])
+            if isinstance(r, dict)
+        ][:12]
+        attempt = row.get("attempt")
+        new.append(
+            CarriedFeedback(
+                portfolio=portfolio,
+                key=key,
+                item=item,
+                school_name=_text(row.get("school"), 200),
+                assignment_title=_text(row.get("assignment_title"), 200) or "—",
+                submitted_at=_moment(row.get("submitted_at")),
+                released_at=_moment(row.get("released_at")),
+                comment=_text(row.get("comment"), 50_000),
+                grade=_text(row.get("grade"), 20),
+                rubric=rubric,
+                attempt=attempt if isinstance(attempt, int) and 0 < attempt < 1000 else 1,
+                late=row.get("late") is True,
+                source=how,
+                created_at=now,
+            )
+        )
+    CarriedFeedback.objects.bulk_create(new)
+    return len(new)
 
 
 def _create_item(portfolio, row: dict, key: str, *, provenance: dict, now) -> Item:

@@ -142,6 +142,7 @@ def accept(school, person_id: int, code: str, *, actor) -> dict:
                 opener=opener,
                 how="transfer",
                 actor=actor,
+                feedback=exports.released_feedback(source.owner, source),
             )
             result["same_account"] = False
             target = access.portfolio_for(user)

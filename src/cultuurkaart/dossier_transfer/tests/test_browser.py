@@ -98,3 +98,51 @@ def test_school_picks_participants_and_a_teacher_imports_at_390(phone_page):
     sign_in(page, make_teacher(school))
     assert violations(page, f"/school/{school.pk}/dossier/import/") == []
     _shot(page, "dossier-import", widths=(1280, 390))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_carried_feedback_pages_are_accessible(phone_page):
+    """Feedback from an earlier school (decision DT-4) on the student's item page, the
+    student's list and the new school's teacher view: read-only, with school and date."""
+    from cultuurkaart.dossier.services import access
+    from cultuurkaart.dossier_transfer.models import CarriedFeedback
+
+    from .factories import teacher
+
+    page = phone_page
+    page.set_default_timeout(60000)  # a shared, loaded machine
+    school = dossier_school()
+    user = student(school)
+    product = item(user, type="product", title="Mijn decor", creeren=2, visibility="teachers")
+    portfolio = access.portfolio_for(user)
+    released = dt.datetime(2024, 2, 12, 15, 0, tzinfo=dt.UTC)
+    for key, title, linked, comment in (
+        ("ck:fb:1", "Decor", product, "Sterk hoe je het hout hebt bewerkt."),
+        ("ck:fb:2", "Toneel", None, "Je tekst was goed opgebouwd."),
+    ):
+        CarriedFeedback.objects.create(
+            portfolio=portfolio, key=key, item=linked, school_name="Het Eerste College",
+            assignment_title=title, released_at=released, comment=comment, grade="8",
+            rubric=[{"criterion": "Techniek", "level": "sterk"}], source="import",
+        )  # fmt: skip
+    sign_in(page, user)
+    for path, name in (
+        (f"/mijn-dossier/{product.pk}/", "carried-feedback-item"),
+        ("/mijn-dossier/eerdere-feedback/", "carried-feedback-list"),
+        ("/mijn-dossier/", "carried-feedback-timeline"),
+    ):
+        assert violations(page, path) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if "feedback-timeline" not in name:
+            assert "Het Eerste College" in page.content()
+        _shot(page, name, widths=(390, 1280))
+    t = teacher(school)
+    person = user.memberships.get(school=school).person
+    page.context.clear_cookies()
+    sign_in(page, t)
+    path = f"/school/{school.pk}/dossier/leerlingen/{person.pk}/"
+    assert violations(page, path) == []
+    shown = page.get_by_test_id("carried-feedback").inner_text()
+    assert "Sterk hoe je" in shown and "Je tekst was" not in shown
+    _shot(page, "carried-feedback-teacher", widths=(390, 1280))

@@ -41,6 +41,7 @@ from ..constants import (
 from ..models import (
     Assignment,
     AssignmentTarget,
+    ClassGroup,
     Extension,
     Feedback,
     LessonMaterial,
@@ -76,6 +77,7 @@ class AssignmentData:
     instructions: str = ""
     class_ids: list[str] | None = None
     person_ids: list[int] | None = None
+    group_ids: list[int] | None = None
     opens_at: dt.datetime | None = None
     due_at: dt.datetime | None = None
     cutoff_at: dt.datetime | None = None
@@ -156,7 +158,8 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
         raise _invalid("submission", "word_limit", _("Een woordlimiet is minstens 1."))
     class_ids = list(dict.fromkeys(data.class_ids or []))
     person_ids = list(dict.fromkeys(data.person_ids or []))
-    if len(class_ids) + len(person_ids) > MAX_TARGETS:
+    group_ids = list(dict.fromkeys(data.group_ids or []))
+    if len(class_ids) + len(person_ids) + len(group_ids) > MAX_TARGETS:
         raise _invalid("class_ids", "too-many", _("Te veel klassen en leerlingen."))
     known = {row["id"]: row["name"] for row in class_service.classes(school)}
     groups = []
@@ -171,9 +174,16 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
         raise _invalid(
             "person_ids", "unknown", _("Niet elke leerling staat op de lijst van deze school.")
         )
-    if not groups and not people:
+    class_groups = list(
+        ClassGroup.objects.filter(pk__in=group_ids, school=school, group__in=list(known.values()))
+    )
+    if len(class_groups) != len(group_ids):
+        raise _invalid("group_ids", "unknown", _("Deze groep bestaat niet op deze school."))
+    if not groups and not people and not class_groups:
         raise _invalid(
-            "class_ids", "required", _("Kies minstens één klas of leerling voor de opdracht.")
+            "class_ids",
+            "required",
+            _("Kies minstens één klas, groep of leerling voor de opdracht."),
         )
     materials = (
         [material_service.visible(school, actor).get(pk=pk) for pk in (data.material_ids or [])]
@@ -199,6 +209,7 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
         AssignmentTarget.objects.bulk_create(
             [AssignmentTarget(assignment=assignment, group=g) for g in groups]
             + [AssignmentTarget(assignment=assignment, person=p) for p in people]
+            + [AssignmentTarget(assignment=assignment, class_group=g) for g in class_groups]
         )
         if materials:
             assignment.materials.set(materials)
@@ -207,7 +218,7 @@ def create_assignment(school, data: AssignmentData, *, actor) -> Assignment:
             actor=actor,
             obj=assignment,
             school_id=school.pk,
-            data={"classes": len(groups), "students": len(people)},
+            data={"classes": len(groups), "students": len(people), "groups": len(class_groups)},
         )
     return assignment
 
@@ -221,14 +232,28 @@ def material_choices(school, user):
 
 def recipients(assignment):
     """The roster entries (students) the assignment is for, now."""
-    targets = list(assignment.targets.values_list("group", "person_id"))
-    groups = [g for g, _p in targets if g]
-    person_ids = [p for g, p in targets if p]
-    return class_service.students(assignment.school, groups=groups, person_ids=person_ids)
+    targets = list(assignment.targets.values_list("group", "person_id", "class_group_id"))
+    return class_service.students(
+        assignment.school,
+        groups=[g for g, _p, _c in targets if g],
+        person_ids=[p for _g, p, _c in targets if p],
+        class_group_ids=[c for _g, _p, c in targets if c],
+    )
 
 
 def _for_person_q(person) -> Q:
-    return Q(targets__person=person) | Q(targets__group=person.group, targets__group__gt="")
+    """The assignments this roster entry gets: for their class, for a named group they are
+    in while in its class, for them by name; and any they already submitted to (a student
+    taken out of a group keeps their submission and its feedback)."""
+    return (
+        Q(targets__person=person)
+        | Q(targets__group=person.group, targets__group__gt="")
+        | Q(
+            targets__class_group__group=person.group,
+            targets__class_group__members__person=person,
+        )
+        | Q(submissions__person=person)
+    )
 
 
 def assignment_for_student(assignment_id: int, user) -> tuple[Assignment, object]:
@@ -637,6 +662,27 @@ def progress(assignment) -> list[dict]:
     ):
         latest[sub.student_id] = sub
     works = set(Work.objects.filter(assignment=assignment).values_list("student_id", flat=True))
+    # A student no longer among the recipients (taken out of a group, moved class) who had
+    # submitted keeps the submission: listed after the others, flagged `removed`.
+    reached = {users.get(p.pk) for p in people}
+    removed = []
+    for sub in latest.values():
+        if sub.student_id not in reached and sub.person_id is not None:
+            removed.append(sub.person_id)
+    if removed:
+        from cultuurkaart.rosters.models import Person
+
+        gone = list(
+            Person.objects.filter(pk__in=removed, school_id=assignment.school_id).order_by(
+                "group", "last_name", "first_name", "pk"
+            )
+        )
+        extensions.update(_latest_extensions([assignment.pk], [p.pk for p in gone]))
+        users.update(
+            {p.pk: sub.student_id for p in gone for sub in latest.values() if sub.person_id == p.pk}
+        )
+        people += gone
+    removed_ids = set(removed)
     rows = []
     for p in people:
         due, cutoff = effective_dates(assignment, extensions.get((assignment.pk, p.pk)))
@@ -655,6 +701,7 @@ def progress(assignment) -> list[dict]:
                 "missing": sub is None and now > due,
                 "state": _state(user_id in works, sub, released_feedback_of(sub)),
                 "has_account": user_id is not None,
+                "removed": p.pk in removed_ids,
             }
         )
     return rows

@@ -54,14 +54,28 @@ def group_of(school, cid: str) -> str | None:
     return None
 
 
-def students(school, *, groups=(), person_ids=()):
-    """The school's students in these classes or with these roster ids."""
+def students(school, *, groups=(), person_ids=(), class_group_ids=()):
+    """The school's students in these classes, with these roster ids, or currently in these
+    named groups (teaching.services.groups: a member counts while still in the group's
+    class)."""
     from django.db.models import Q
 
-    condition = Q(group__in=list(groups)) if groups else Q()
+    from .groups import current_members_q
+
+    condition = Q(pk__in=[])
+    if groups:
+        condition |= Q(group__in=list(groups))
     if person_ids:
-        condition = condition | Q(pk__in=list(person_ids)) if groups else Q(pk__in=person_ids)
-    if not groups and not person_ids:
+        condition |= Q(pk__in=list(person_ids))
+    if class_group_ids:
+        from ..models import ClassGroupMember
+
+        condition |= Q(
+            pk__in=ClassGroupMember.objects.filter(
+                current_members_q(), class_group_id__in=list(class_group_ids)
+            ).values("person_id")
+        )
+    if not groups and not person_ids and not class_group_ids:
         return Person.objects.none()
     return Person.objects.filter(condition, school=school, kind=STUDENTS)
 

@@ -128,19 +128,32 @@ def class_overview(school, group: str, *, now: dt.datetime | None = None) -> lis
     }  # 3
     assignments = list(
         Assignment.objects.filter(school=school, opens_at__lte=now)
-        .filter(Q(targets__group=group) | Q(targets__person_id__in=ids))
+        .filter(
+            Q(targets__group=group)
+            | Q(targets__person_id__in=ids)
+            | Q(targets__class_group__group=group)
+        )
         .distinct()
     )  # 4
     a_ids = [a.pk for a in assignments]
     personal: dict[int, set[int]] = {}
     whole_class: set[int] = set()
-    for a_id, g, p_id in AssignmentTarget.objects.filter(assignment_id__in=a_ids).values_list(
-        "assignment_id", "group", "person_id"
+    # a named group's members come in the same query (one row per member of this class)
+    for a_id, g, p_id, cg_class, member in AssignmentTarget.objects.filter(
+        assignment_id__in=a_ids
+    ).values_list(
+        "assignment_id",
+        "group",
+        "person_id",
+        "class_group__group",
+        "class_group__members__person_id",
     ):  # 5
         if g == group:
             whole_class.add(a_id)
         elif p_id is not None:
             personal.setdefault(a_id, set()).add(p_id)
+        elif cg_class == group and member is not None:
+            personal.setdefault(a_id, set()).add(member)  # `people` are in the class now
     submitted: dict[tuple[int, int], bool] = {}
     for a_id, student_id, late in Submission.objects.filter(
         assignment_id__in=a_ids, student_id__in=list(users.values())

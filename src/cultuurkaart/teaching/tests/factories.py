@@ -48,6 +48,7 @@ def make_assignment(
         instructions=kw.pop("instructions", "<p>Schrijf wat je zag.</p>"),
         class_ids=[class_id(school, group)] if group else [],
         person_ids=person_ids or [],
+        group_ids=kw.pop("group_ids", None),
         opens_at=opens,
         due_at=due,
         cutoff_at=cutoff,

@@ -168,3 +168,72 @@ def test_class_overview_and_growth_charts_are_accessible(page):
     assert page.locator("#growth-table tbody tr").count() == 12
     assert _serious(page) == []
     _shot(page, "teaching-5-growth-desktop.png")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_named_groups_on_a_phone_and_on_a_desktop(phone_page, browser):
+    """A teacher makes "Groep A – dans" in 3B at 390 px, then gives it an assignment; the
+    pages fit the phone and axe finds nothing serious (desktop screenshots too)."""
+    from cultuurkaart.teaching.models import Assignment, ClassGroup
+    from cultuurkaart.teaching.services import classes
+
+    from .factories import person_of
+
+    base = phone_page.base_url
+    phone_page.context.set_extra_http_headers({"X-Clock": NOW.isoformat()})
+    with clock.frozen(NOW):
+        school = dossier_school()
+        t = teacher(school)
+        ann = student(school, group="3B")
+        student(school, group="3B")
+    cid = classes.class_id(school.pk, "3B")
+    tp = phone_page
+    tp.set_default_timeout(60000)  # a shared, loaded machine
+    sign_in(tp, t)
+    tp.goto(f"{base}/school/{school.pk}/dossier/klassen/")
+    tp.get_by_role("link", name="Groepen in 3B").click()
+    tp.get_by_label("Naam van de groep").fill("Groep A – dans")
+    name = f"{person_of(ann).last_name}, {person_of(ann).first_name}"
+    tp.get_by_label(name).check()
+    assert _serious(tp) == []
+    _fits(tp)
+    _shot(tp, "groups-1-new-390.png")
+    tp.get_by_test_id("create-group").click()
+    tp.get_by_test_id("groups").wait_for()
+    group = ClassGroup.objects.get()
+    assert "Groep A – dans" in tp.get_by_test_id("groups").inner_text()
+    _fits(tp)
+    _shot(tp, "groups-2-list-390.png")
+    tp.get_by_role("link", name="Groep A – dans").click()
+    tp.get_by_test_id("group-edit").wait_for()
+    assert _serious(tp) == []
+    _fits(tp)
+    _shot(tp, "groups-3-edit-390.png")
+    tp.goto(f"{base}/school/{school.pk}/dossier/opdrachten/nieuw/")
+    tp.get_by_label("Titel").fill("Dansen")
+    tp.get_by_label("3B · Groep A – dans").check()
+    tp.get_by_label("Inleveren vóór").fill("2024-03-11T17:00")
+    assert _serious(tp) == []
+    _fits(tp)
+    _shot(tp, "groups-4-assignment-390.png")
+    tp.get_by_test_id("create").click()
+    tp.get_by_test_id("progress").wait_for()
+    assert Assignment.objects.get().targets.get().class_group_id == group.pk
+
+    desk = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    desk.set_extra_http_headers({"X-Clock": NOW.isoformat()})
+    dp = desk.new_page()
+    dp.set_default_timeout(60000)
+    dp.base_url = base
+    sign_in(dp, t)
+    for url, shot in (
+        (f"/school/{school.pk}/dossier/klassen/{cid}/groepen/", "groups-2-list-desktop.png"),
+        (f"/school/{school.pk}/dossier/groepen/{group.pk}/", "groups-3-edit-desktop.png"),
+        (f"/school/{school.pk}/dossier/opdrachten/nieuw/", "groups-4-assignment-desktop.png"),
+        (f"/school/{school.pk}/dossier/klassen/", "groups-0-classes-desktop.png"),
+    ):
+        dp.goto(base + url)
+        assert _serious(dp) == []
+        _shot(dp, shot)
+    desk.close()

@@ -92,7 +92,7 @@ def test_an_invalid_assignment_shows_the_error_on_its_field(world):
         {"title": "X", "due_at": "2024-03-11T17:00", "max_files": "1", "accepts_text": "on"},
     )
     assert response.status_code == 200
-    assert "Kies minstens één klas of leerling" in response.content.decode()
+    assert "Kies minstens één klas, groep of leerling" in response.content.decode()
     assert not Assignment.objects.exists()
 
 
