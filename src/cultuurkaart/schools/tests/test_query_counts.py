@@ -9,10 +9,10 @@ import pytest
 
 from cultuurkaart.accounts.constants import RoleName
 from cultuurkaart.accounts.tests.factories import UserFactory, admin_user, with_role
-from cultuurkaart.core import audit, clock
+from cultuurkaart.core import audit
 from cultuurkaart.core.tests.querycount import assert_flat, page_client
 from cultuurkaart.schools.constants import SchoolStatus
-from cultuurkaart.schools.models import BudgetHolderChange, Programme, RegistryImport
+from cultuurkaart.schools.models import BudgetHolderChange, RegistryImport
 
 from .factories import SchoolFactory, programme
 
@@ -51,8 +51,11 @@ def _audit_entries(n):
 
 def _users(n):
     for _ in range(n):
-        with_role(UserFactory(email=f"zoek{next(_seq)}@example.org"), RoleName.BUDGET_HOLDER,
-                  school=SchoolFactory())
+        with_role(
+            UserFactory(email=f"zoek{next(_seq)}@example.org"),
+            RoleName.BUDGET_HOLDER,
+            school=SchoolFactory(),
+        )
 
 
 def _budget_holder_changes(n):
@@ -60,7 +63,10 @@ def _budget_holder_changes(n):
         school = SchoolFactory()
         current = with_role(UserFactory(), RoleName.BUDGET_HOLDER, school=school)
         BudgetHolderChange.objects.create(
-            school=school, requested_by=UserFactory(), name="Nieuw", email="nieuw@example.org",
+            school=school,
+            requested_by=UserFactory(),
+            name="Nieuw",
+            email="nieuw@example.org",
             replaces=current,
         )
 
