@@ -90,3 +90,8 @@ def page_client(user):
         session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
         session.save()
     return client
+
+
+def occurrences(marker: str) -> Callable[[object], int]:
+    """rows= for pages that list cards rather than table rows: how often `marker` occurs."""
+    return lambda response: response.content.decode().count(marker)
