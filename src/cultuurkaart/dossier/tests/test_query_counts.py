@@ -70,7 +70,7 @@ def test_school_student_list():
     assert_flat(add, lambda: client.get(f"/school/{school.pk}/dossier/leerlingen/"))
 
 
-def test_school_student_portfolio_page_and_api(api_as):
+def test_school_student_portfolio_page():
     school = dossier_school()
     pupil = student(school)
     staff = teacher(school)
