@@ -1210,14 +1210,32 @@ def _budget_holder_addresses(school) -> list[str]:
     return budget_holder_emails(school)
 
 
-def matching_people(request: CodeRequest):
-    """Roster entries that could be this requester: same kind, e-mail or full name."""
+def matching_people_for(requests: list[CodeRequest], *, limit: int = 10) -> dict[int, list]:
+    """Roster entries that could be the requester of each request (same school and kind,
+    e-mail or full name), in one query: request id → up to `limit` people. The code-request
+    page lists every pending request with its matches."""
     from django.db.models import Q
 
-    return Person.objects.filter(school=request.school_id, kind=request.kind).filter(
-        Q(email__iexact=request.email)
-        | Q(first_name__iexact=request.first_name, last_name__iexact=request.last_name)
-    )
+    if not requests:
+        return {}
+    wanted = Q()
+    for r in requests:
+        wanted |= Q(school=r.school_id, kind=r.kind) & (
+            Q(email__iexact=r.email)
+            | Q(first_name__iexact=r.first_name, last_name__iexact=r.last_name)
+        )
+    people = list(Person.objects.filter(wanted))
+
+    def matches(r: CodeRequest, p: Person) -> bool:
+        return (p.school_id, p.kind) == (r.school_id, r.kind) and (
+            p.email.casefold() == r.email.casefold()
+            or (
+                p.first_name.casefold() == r.first_name.casefold()
+                and p.last_name.casefold() == r.last_name.casefold()
+            )
+        )
+
+    return {r.pk: [p for p in people if matches(r, p)][:limit] for r in requests}
 
 
 def confirm_code_request(request: CodeRequest, person: Person, *, actor) -> CodeRequest:

@@ -418,7 +418,8 @@ def code_requests(request, school):
             messages.error(request, exc.message)
         return redirect("portals:school_code_requests", school_id=school.pk)
     pending = list(CodeRequest.objects.filter(school=school, status=CodeRequestStatus.PENDING))
-    rows = [{"request": r, "matches": list(services.matching_people(r)[:10])} for r in pending]
+    matches = services.matching_people_for(pending)
+    rows = [{"request": r, "matches": matches[r.pk]} for r in pending]
     return render(
         request, "portals/school/invitations/code_requests.html", {"school": school, "rows": rows}
     )

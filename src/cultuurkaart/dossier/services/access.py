@@ -28,6 +28,12 @@ def is_enabled(school, group: str | None = None) -> bool:
     return qs.filter(group__in=["", group]).exists()
 
 
+def enabled_groups(school) -> set[str]:
+    """The classes that have the dossier (`""`: the whole school), in one query; for lists
+    that would otherwise ask `is_enabled(school, group)` once per row."""
+    return set(Enablement.objects.filter(school=school).values_list("group", flat=True))
+
+
 def require_enabled(school) -> None:
     """404 (the paths do not exist) for a school without the dossier."""
     if not is_enabled(school):

@@ -379,14 +379,16 @@ def with_unread(queryset, side: str):
 
 def for_school(school):
     return with_unread(
-        OfferRequest.objects.filter(school=school).select_related("offer", "provider"),
+        OfferRequest.objects.filter(school=school).select_related("offer", "provider", "school"),
         Side.SCHOOL,
     ).order_by("-updated_at", "-pk")
 
 
 def for_provider(provider):
     return with_unread(
-        OfferRequest.objects.filter(provider=provider).select_related("offer", "school"),
+        OfferRequest.objects.filter(provider=provider).select_related(
+            "offer", "school", "provider"
+        ),
         Side.PROVIDER,
     ).order_by("-updated_at", "-pk")
 
