@@ -157,6 +157,7 @@ class TrackStep(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps")
     number = models.PositiveSmallIntegerField()
     name = models.CharField(_("naam"), max_length=300)
+    description = models.TextField(_("omschrijving"), blank=True)
 
     class Meta:
         ordering = ["track", "number"]
