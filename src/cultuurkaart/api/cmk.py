@@ -75,7 +75,10 @@ class CmkMunicipalityOut(Out):
 class CmkStepOut(Out):
     number: int
     name: str
-    description: str = ""
+
+
+class CmkTrackStepOut(CmkStepOut):
+    description: str
 
 
 class CmkTrackOut(Out):
@@ -85,7 +88,7 @@ class CmkTrackOut(Out):
     name: str
     cyclic: bool
     prospect_until_step: int | None
-    steps: list[CmkStepOut]
+    steps: list[CmkTrackStepOut]
 
 
 class CmkTargetCell(Out):
