@@ -139,6 +139,8 @@ def build():
         )
     from cultuurkaart.cmk_evaluation.services import analysis
 
+    # the answers were bulk-loaded past the services: their grain totals from the rows
+    analysis.rebuild_totals(programme)
     analysis.bump(programme.pk)
     lines = list(Line.objects.filter(programme=programme))
     Activity.objects.bulk_create(

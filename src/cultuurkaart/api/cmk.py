@@ -77,6 +77,10 @@ class CmkStepOut(Out):
     name: str
 
 
+class CmkTrackStepOut(CmkStepOut):
+    description: str
+
+
 class CmkTrackOut(Out):
     id: Id
     code: str
@@ -84,7 +88,7 @@ class CmkTrackOut(Out):
     name: str
     cyclic: bool
     prospect_until_step: int | None
-    steps: list[CmkStepOut]
+    steps: list[CmkTrackStepOut]
 
 
 class CmkTargetCell(Out):
@@ -298,7 +302,10 @@ def serialize_programme(p: Programme) -> dict[str, Any]:
                 "name": t.name,
                 "cyclic": t.cyclic,
                 "prospect_until_step": t.prospect_until_step,
-                "steps": [{"number": s.number, "name": s.name} for s in t.steps.all()],
+                "steps": [
+                    {"number": s.number, "name": s.name, "description": s.description}
+                    for s in t.steps.all()
+                ],
             }
             for t in tracks
         ],
@@ -777,6 +784,136 @@ def record_meeting(request, programme_id: str, payload: CmkMeetingIn):
     data = payload.dict()
     m = activities.record_meeting(programme, **data, actor=request.user)
     return Status(201, serialize_meeting(m))
+
+
+def _conversation(request, conversation_id: str, action: str) -> Conversation:
+    """A conversation through its participation's scope (404 outside it)."""
+    from .base import path_id
+
+    c = Conversation.objects.filter(pk=path_id(conversation_id)).only("participation_id").first()
+    if c is None:
+        permissions.record(request, action)
+        raise NotFound("Not found.")
+    _participation(request, str(c.participation_id), action)
+    return c
+
+
+class CmkConversationHeldIn(Schema):
+    held_on: dt.date | None = None
+    shared_minutes: str | None = None
+    staff_minutes: str | None = None
+    actions: list[CmkActionIn] = []
+
+
+@router.post(
+    "/cmk/conversations/{conversation_id}/held",
+    response={200: CmkConversationOut, **errors(401, 403, 404, 409, 413, 422)},
+    exclude_unset=True,
+)
+def hold_conversation(request, conversation_id: str, payload: CmkConversationHeldIn):
+    """A planned conversation was held: the date, the minutes (shared and staff-only part)
+    and actions. Recorded once: again → 409 `conversation-held`."""
+    c = _conversation(request, conversation_id, "cmk.work")
+    c = conversations.complete_conversation(
+        c,
+        held_on=payload.held_on,
+        shared_minutes=payload.shared_minutes or "",
+        staff_minutes=payload.staff_minutes or "",
+        actions=[a.dict() for a in payload.actions],
+        actor=request.user,
+    )
+    c = Conversation.objects.prefetch_related("actions").get(pk=c.pk)
+    return serialize_conversation(c, shared=True, staff=True)
+
+
+class CmkMeetingHeldIn(Schema):
+    held_on: dt.date | None = None
+    attendance: list[CmkAttendanceIn] = []
+
+
+@router.post(
+    "/cmk/meetings/{meeting_id}/held",
+    response={200: CmkMeetingOut, **errors(401, 403, 404, 409, 413, 422)},
+)
+def hold_meeting(request, meeting_id: str, payload: CmkMeetingHeldIn):
+    """A planned knowledge-sharing meeting took place: the date (default the planned one)
+    and the attendance per organisation. Once: again → 409 `meeting-held`."""
+    from .base import path_id
+
+    meeting = Meeting.objects.filter(pk=path_id(meeting_id)).first()
+    if meeting is None:
+        permissions.record(request, "cmk.work")
+        raise NotFound("Not found.")
+    _programme(request, str(meeting.programme_id), "cmk.work")
+    m = activities.mark_meeting_held(
+        meeting,
+        held_on=payload.held_on,
+        attendance=[a.dict() for a in payload.attendance],
+        actor=request.user,
+    )
+    return serialize_meeting(m)
+
+
+class CmkTrackVersionOut(CmkTrackOut):
+    is_current: bool
+    used: bool
+    participations: int
+
+
+@router.get(
+    "/cmk/programmes/{programme_id}/tracks",
+    response={200: list[CmkTrackVersionOut], **errors(401, 403, 404)},
+)
+def list_tracks(request, programme_id: str):
+    """Every track version of the programme with its steps (newest version first per
+    track), whether participations use it."""
+    programme = _programme(request, programme_id, "cmk.view_programme")
+    return [serialize_track(t) for t in programmes.track_versions(programme)]
+
+
+def serialize_track(t: Track) -> dict[str, Any]:
+    return {
+        "id": str(t.pk),
+        "code": t.code,
+        "version": t.version,
+        "name": t.name,
+        "cyclic": t.cyclic,
+        "prospect_until_step": t.prospect_until_step,
+        "is_current": t.is_current,
+        "used": bool(t.n_participations or t.has_history),
+        "participations": t.n_participations,
+        "steps": [
+            {"number": s.number, "name": s.name, "description": s.description}
+            for s in t.steps.all()
+        ],
+    }
+
+
+class CmkTrackStepIn(Schema):
+    name: str
+    description: str = ""
+
+
+class CmkTrackStepsIn(Schema):
+    steps: list[CmkTrackStepIn]
+
+
+@router.put(
+    "/cmk/programmes/{programme_id}/tracks/{track_code}",
+    response={200: CmkTrackVersionOut, **errors(401, 403, 404, 409, 413, 422)},
+)
+def change_track(request, programme_id: str, track_code: str, payload: CmkTrackStepsIn):
+    """The steps of a track in order (`{"steps": [{"name", "description"?}]}`). The current
+    version changes in place while no participation used it; a used version is kept and a
+    new current version is made. The same steps again change nothing."""
+    programme = _programme(request, programme_id, "cmk.work")
+    track = Track.objects.filter(programme=programme, code=track_code, is_current=True).first()
+    if track is None:
+        raise NotFound("No such track in this programme.")
+    new = programmes.change_track_steps(
+        track, [s.dict() for s in payload.steps], actor=request.user
+    )
+    return serialize_track(next(t for t in programmes.track_versions(programme) if t.pk == new.pk))
 
 
 # --- targets, dashboard, calendar ---------------------------------------------------------

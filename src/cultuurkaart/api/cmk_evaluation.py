@@ -244,6 +244,31 @@ class EvalBudgetOut(Out):
     inkind_hours: EvalHours
 
 
+class EvalMatchingIn(Schema):
+    matching: Any = None
+
+
+class EvalMatchingCellOut(Out):
+    municipality: str
+    municipality_id: Id
+    amount: Money | None
+    realised: Money | None
+
+
+class EvalMatchingYearOut(Out):
+    year: int
+    matching: list[EvalMatchingCellOut]
+    total: Money
+    realised_total: Money | None
+    national_grant: Money
+    covers_grant: bool
+
+
+class EvalMatchingTableOut(Out):
+    programme: str
+    years: list[EvalMatchingYearOut]
+
+
 class EvalRealisedImported(EvalBudgetOut):
     rows: int
 
@@ -619,6 +644,30 @@ def import_realised(request, programme_id: str, year: str, file: File[UploadedFi
         programme, _year(year), file.read(1_000_001)[:1_000_000], actor=request.user
     )
     return {**result, **budget.summary(programme, _year(year))}
+
+
+@router.get(
+    "/cmk/programmes/{programme_id}/matching",
+    response={200: EvalMatchingTableOut, **errors(401, 403, 404)},
+)
+def get_matching(request, programme_id: str):
+    """The municipalities' matching per programme year: planned and realised, the yearly
+    totals against the national grant."""
+    programme = _programme(request, programme_id, "cmk_evaluation.view_budget")
+    return budget.matching_table(programme)
+
+
+@router.put(
+    "/cmk/programmes/{programme_id}/matching/{year}",
+    response={200: EvalMatchingTableOut, **errors(401, 403, 404, 413, 422)},
+)
+def put_matching(request, programme_id: str, year: str, data: EvalMatchingIn):
+    """`{"matching": [{"municipality" (name or id), "amount"?, "realised"?}]}`: the matching of
+    one year per municipality (planned and/or realised; `realised: null` clears it). Every
+    changed figure is audited (before, after)."""
+    programme = _programme(request, programme_id, "cmk_evaluation.manage_budget")
+    budget.set_matching(programme, _year(year), data.matching, actor=request.user)
+    return budget.matching_table(programme)
 
 
 def serialize_report(request, report: FunderReport) -> dict[str, Any]:

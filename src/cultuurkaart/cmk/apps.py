@@ -8,3 +8,6 @@ class CmkConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401  (registers this domain's permission table)
+        from .services import figures
+
+        figures.connect()  # a new figures token on every change behind the dashboard

@@ -35,6 +35,10 @@ class Programme(models.Model):
     conversations_per_year = models.PositiveSmallIntegerField(
         _("accountgesprekken per jaar"), default=2
     )
+    # A new random token whenever a record behind the dashboard changes (services/figures.py):
+    # the key of the cached dashboard figures. Random, so a rolled-back change never
+    # leaves a token that a later change could reuse.
+    figures_token = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -157,6 +161,7 @@ class TrackStep(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps")
     number = models.PositiveSmallIntegerField()
     name = models.CharField(_("naam"), max_length=300)
+    description = models.TextField(_("omschrijving"), blank=True)
 
     class Meta:
         ordering = ["track", "number"]

@@ -131,6 +131,28 @@ class Answer(models.Model):
         ]
 
 
+class AnswerTotal(models.Model):
+    """The submitted answers summed at the analysis' grain (question × municipality ×
+    sector), kept in the transaction of every submission (added) and reopening
+    (subtracted), so the regional analysis reads about a thousand rows instead of
+    aggregating every answer (`services/analysis.py`)."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    municipality = models.CharField(max_length=100, blank=True)
+    sector = models.CharField(max_length=12, blank=True)
+    total = models.BigIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "municipality", "sector"], name="cmkq_one_answer_total"
+            )
+        ]
+        indexes = [models.Index(fields=["questionnaire"], name="cmkq_total_questionnaire")]
+
+
 class Reopening(models.Model):
     """Staff reopened a submitted response (audited); the answers it had are kept."""
 

@@ -13,6 +13,22 @@ urlpatterns: list = [
     path("cmk/<int:programme_id>/activiteiten/", v.activity_list, name="cmk_activities"),
     path("cmk/<int:programme_id>/kennisdeling/", v.meeting_list, name="cmk_meetings"),
     path("cmk/<int:programme_id>/kalender/", v.calendar, name="cmk_calendar"),
+    path(
+        "cmk/<int:programme_id>/kennisdeling/<int:meeting_id>/gehouden/",
+        v.meeting_held,
+        name="cmk_meeting_held",
+    ),
+    path("cmk/<int:programme_id>/sporen/", v.track_list, name="cmk_tracks"),
+    path(
+        "cmk/<int:programme_id>/sporen/<slug:track_code>/wijzigen/",
+        v.track_edit,
+        name="cmk_track_edit",
+    ),
+    path(
+        "cmk/gesprek/<int:conversation_id>/gehouden/",
+        v.conversation_held,
+        name="cmk_conversation_held",
+    ),
     path("cmk/deelname/<int:participation_id>/", v.participation_detail, name="cmk_participation"),
     path(
         "cmk/deelname/<int:participation_id>/stap/",

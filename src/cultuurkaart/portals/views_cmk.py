@@ -103,6 +103,15 @@ def _errors(exc: DomainError) -> str:
     return details or exc.message
 
 
+def _field_errors(form: forms.BaseForm, exc: DomainError) -> None:
+    """Put a service's 422 errors on the form's fields (`actions.0.text` → `actions`);
+    what names no field of the form goes on top of the form."""
+    for e in exc.errors or [{"message": exc.message}]:
+        name = str(e.get("field") or "").split(".")[0].split("[")[0]
+        message = e.get("message") or exc.message
+        form.add_error(name if name in form.fields else None, message)
+
+
 def _context(request, programme, **extra):
     role = access.role_of(request.user, programme)
     return {
@@ -557,16 +566,7 @@ class MeetingForm(forms.Form):
     )
 
     def clean_attendance(self):
-        rows = []
-        for line in (self.cleaned_data.get("attendance") or "").splitlines():
-            if not line.strip():
-                continue
-            name, _sep, number = line.rpartition(";")
-            try:
-                rows.append({"organisation": name.strip(), "people": int(number.strip())})
-            except ValueError:
-                raise forms.ValidationError(_("Schrijf per regel: organisatie; aantal.")) from None
-        return rows
+        return _parse_attendance(self.cleaned_data.get("attendance"))
 
 
 @programme_page("cmk.view_programme")
@@ -587,6 +587,266 @@ def meeting_list(request, programme):
         request,
         "portals/cmk/meetings.html",
         _context(request, programme, meetings=meetings, form=form),
+    )
+
+
+# --- a planned conversation or meeting was held ------------------------------------------------
+
+
+class ConversationHeldForm(forms.Form):
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Gehouden op"))
+    shared_minutes = forms.CharField(
+        required=False,
+        max_length=conversations.MAX_MINUTES,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("Verslag, gedeeld met de school"),
+        help_text=gettext_lazy("De contactpersonen van de school krijgen dit deel per e-mail."),
+    )
+    staff_minutes = forms.CharField(
+        required=False,
+        max_length=conversations.MAX_MINUTES,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("Verslag, alleen voor het programmabureau"),
+        help_text=gettext_lazy("Nooit zichtbaar voor de school, de stuurgroep of de gemeente."),
+    )
+    actions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Acties (per regel: omschrijving; uiterlijk JJJJ-MM-DD)"),
+    )
+
+    def clean_actions(self):
+        rows = []
+        for line in (self.cleaned_data.get("actions") or "").splitlines():
+            if not line.strip():
+                continue
+            text, sep, due = line.rpartition(";")
+            if not sep:
+                text, due = line, ""
+            due = due.strip()
+            if due:
+                try:
+                    dt.date.fromisoformat(due)
+                except ValueError:
+                    raise forms.ValidationError(
+                        _("Schrijf de datum als JJJJ-MM-DD: %(line)s") % {"line": line.strip()}
+                    ) from None
+            rows.append({"text": text.strip(), "due_on": due or None})
+        return rows
+
+
+def _conversation_scope(request, conversation_id: int, action: str) -> Conversation:
+    permissions.record(request, action)
+    conversation = (
+        Conversation.objects.select_related("participation__location", "participation__programme")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise Http404
+    _scoped(
+        lambda: access.require_participation(request.user, conversation.participation_id, action)
+    )
+    request.cmk_programme = conversation.participation.programme
+    return conversation
+
+
+@login_required
+def conversation_held(request, conversation_id: int):
+    """Staff: a planned account conversation was held (date, minutes in a shared and a
+    staff-only part, actions). Once: a held conversation answers 409 with a message."""
+    conversation = _conversation_scope(request, conversation_id, "cmk.work")
+    participation = conversation.participation
+    if conversation.held_on is not None:
+        messages.info(request, _("Dit gesprek is al vastgelegd."))
+        return _back(participation)
+    form = ConversationHeldForm(
+        initial={"held_on": min(conversation.planned_on or clock.today(), clock.today())}
+    )
+    status = 200
+    if request.method == "POST":
+        form = ConversationHeldForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conversations.complete_conversation(
+                    conversation,
+                    held_on=data["held_on"],
+                    shared_minutes=data["shared_minutes"],
+                    staff_minutes=data["staff_minutes"],
+                    actions=data["actions"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                if exc.status == 409:
+                    messages.error(request, _("Dit gesprek is al vastgelegd."))
+                    return _back(participation)
+                _field_errors(form, exc)
+            else:
+                messages.success(request, _("Het gesprek is vastgelegd."))
+                return _back(participation)
+        status = 422
+    return render(
+        request,
+        "portals/cmk/conversation_held.html",
+        _context(request, participation.programme, c=conversation, p=participation, form=form),
+        status=status,
+    )
+
+
+class MeetingHeldForm(forms.Form):
+    held_on = forms.DateField(widget=_date_widget(), label=gettext_lazy("Gehouden op"))
+    attendance = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("Aanwezig (per regel: organisatie; aantal personen)"),
+    )
+
+    def clean_attendance(self):
+        return _parse_attendance(self.cleaned_data.get("attendance"))
+
+
+def _parse_attendance(text) -> list[dict]:
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, _sep, number = line.rpartition(";")
+        try:
+            rows.append({"organisation": name.strip(), "people": int(number.strip())})
+        except ValueError:
+            raise forms.ValidationError(_("Schrijf per regel: organisatie; aantal.")) from None
+    return rows
+
+
+@programme_page("cmk.work")
+def meeting_held(request, programme, meeting_id: int):
+    """Staff: a planned knowledge-sharing meeting was held (date, attendance per
+    organisation). Once: a held meeting is not changed here."""
+    meeting = Meeting.objects.filter(programme=programme, pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    back = redirect("portals:cmk_meetings", programme_id=programme.pk)
+    if meeting.status == MeetingStatus.HELD:
+        messages.info(request, _("Deze bijeenkomst is al vastgelegd."))
+        return back
+    form = MeetingHeldForm(initial={"held_on": meeting.held_on})
+    status = 200
+    if request.method == "POST":
+        form = MeetingHeldForm(request.POST)
+        if form.is_valid():
+            try:
+                activities.mark_meeting_held(
+                    meeting,
+                    held_on=form.cleaned_data["held_on"],
+                    attendance=form.cleaned_data["attendance"],
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                if exc.status == 409:
+                    messages.error(request, _("Deze bijeenkomst is al vastgelegd."))
+                    return back
+                _field_errors(form, exc)
+            else:
+                messages.success(request, _("De bijeenkomst is vastgelegd als gehouden."))
+                return back
+        status = 422
+    return render(
+        request,
+        "portals/cmk/meeting_held.html",
+        _context(request, programme, meeting=meeting, form=form),
+        status=status,
+    )
+
+
+# --- tracks --------------------------------------------------------------------------------------
+
+
+@programme_page("cmk.view_programme")
+def track_list(request, programme):
+    versions = programmes.track_versions(programme)
+    return render(
+        request,
+        "portals/cmk/tracks.html",
+        _context(request, programme, versions=versions),
+    )
+
+
+class TrackStepForm(forms.Form):
+    order = forms.IntegerField(
+        min_value=1, max_value=99, required=False, label=gettext_lazy("Volgorde")
+    )
+    name = forms.CharField(max_length=300, required=False, label=gettext_lazy("Naam"))
+    description = forms.CharField(
+        max_length=programmes.MAX_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Omschrijving"),
+    )
+
+
+TrackStepFormSet = forms.formset_factory(
+    TrackStepForm, extra=2, max_num=programmes.MAX_STEPS, absolute_max=programmes.MAX_STEPS + 5
+)
+
+
+def _steps_from(formset) -> list[dict]:
+    """The filled rows, ordered by their order number (then their place); a row without a
+    name and description is left out (that removes a step)."""
+    rows = []
+    for i, form in enumerate(formset.forms):
+        data = form.cleaned_data if form.is_valid() else {}
+        name, description = data.get("name") or "", data.get("description") or ""
+        if not name.strip() and not description.strip():
+            continue
+        rows.append((data.get("order") or 100 + i, i, {"name": name, "description": description}))
+    return [step for *_key, step in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+@programme_page("cmk.work")
+def track_edit(request, programme, track_code: str):
+    """Staff: the steps of a track (names, descriptions, order). A used version is kept for
+    the schools on it and the change makes a new version."""
+    from cultuurkaart.cmk.models import Track
+
+    track = Track.objects.filter(programme=programme, code=track_code, is_current=True).first()
+    if track is None:
+        raise Http404
+    steps = list(track.steps.order_by("number"))
+    used = track.participations.exists()
+    formset = TrackStepFormSet(
+        initial=[{"order": s.number, "name": s.name, "description": s.description} for s in steps],
+        prefix="steps",
+    )
+    status = 200
+    if request.method == "POST":
+        formset = TrackStepFormSet(request.POST, prefix="steps")
+        if formset.is_valid():
+            try:
+                new = programmes.change_track_steps(track, _steps_from(formset), actor=request.user)
+            except DomainError as exc:
+                formset._non_form_errors = formset.error_class(
+                    [e.get("message") or exc.message for e in exc.errors] or [exc.message]
+                )
+            else:
+                if new.pk != track.pk:
+                    messages.success(
+                        request,
+                        _(
+                            "Versie %(version)s van het spoor is gemaakt; lopende scholen houden "
+                            "hun versie."
+                        )
+                        % {"version": new.version},
+                    )
+                else:
+                    messages.success(request, _("De stappen zijn opgeslagen."))
+                return redirect("portals:cmk_tracks", programme_id=programme.pk)
+        status = 422
+    return render(
+        request,
+        "portals/cmk/track_edit.html",
+        _context(request, programme, track=track, formset=formset, used=used),
+        status=status,
     )
 
 

@@ -412,6 +412,69 @@ def budget_import(request, programme, year: int):
     return redirect("portals:cmk_eval_budget", programme.pk, year)
 
 
+# --- municipal matching ----------------------------------------------------------------------
+
+
+@programme_page("cmk_evaluation.view_budget")
+def matching_page(request, programme):
+    """The municipalities' matching per year (planned and realised) against the grant."""
+    return render(
+        request,
+        "portals/cmk_evaluation/matching.html",
+        _ctx(
+            request,
+            programme,
+            table=budget.matching_table(programme),
+            may_edit=_may(request, "cmk_evaluation.manage_budget", programme),
+        ),
+    )
+
+
+@programme_page("cmk_evaluation.manage_budget")
+def matching_edit(request, programme, year: int):
+    """Staff: the matching of one year per municipality (planned and realised, euros with
+    cents); every change audited. Invalid amounts: the form again with the field errors."""
+    _check_year(programme, year)
+    table = budget.matching_table(programme)
+    rows = next(y for y in table["years"] if y["year"] == year)["matching"]
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        posted = []
+        for i, row in enumerate(rows):
+            amount = request.POST.get(f"amount_{i}", "").strip().replace(",", ".")
+            realised = request.POST.get(f"realised_{i}", "").strip().replace(",", ".")
+            row["amount"], row["realised"] = amount, realised
+            item = {"municipality": row["municipality_id"], "realised": realised or None}
+            if amount:
+                item["amount"] = amount
+            posted.append(item)
+        try:
+            budget.set_matching(programme, year, posted, actor=request.user)
+        except DomainError as exc:
+            for e in exc.errors:
+                field = str(e.get("field") or "")
+                # matching[3].amount → amount_3
+                if field.startswith("matching[") and "]." in field:
+                    index, name = field[len("matching[") :].split("].", 1)
+                    errors[f"{name}_{index}"] = e.get("message") or exc.message
+            if not errors:
+                messages.error(request, exc.message)
+            status = 422
+        else:
+            messages.success(request, _("De matching is opgeslagen."))
+            return redirect("portals:cmk_eval_matching", programme.pk)
+    for i, row in enumerate(rows):
+        row["amount_error"] = errors.get(f"amount_{i}")
+        row["realised_error"] = errors.get(f"realised_{i}")
+    return render(
+        request,
+        "portals/cmk_evaluation/matching_edit.html",
+        _ctx(request, programme, year=year, rows=rows),
+        status=status,
+    )
+
+
 # --- funder reports ----------------------------------------------------------------------------
 
 

@@ -96,6 +96,10 @@ API_ROUTES: dict[str, str | RosterView] = {
     "GET /cmk/programmes/{programme_id}/dashboard": "cmk.view_aggregates",
     "GET /cmk/programmes/{programme_id}/calendar": "cmk.view_programme",
     "POST /cmk/programmes/{programme_id}/deadlines": "cmk.work",
+    "POST /cmk/conversations/{conversation_id}/held": "cmk.work",
+    "POST /cmk/meetings/{meeting_id}/held": "cmk.work",
+    "GET /cmk/programmes/{programme_id}/tracks": "cmk.view_programme",
+    "PUT /cmk/programmes/{programme_id}/tracks/{track_code}": "cmk.work",
     # CmK evaluation (issue 13 points 6–9): questionnaires, analysis, budget, funder reports,
     # Cultuurkaart spending; cmk_evaluation/tests/test_api.py walks the CmK roles.
     "POST /cmk/programmes/{programme_id}/questionnaires": "cmk_evaluation.manage_questionnaires",
@@ -123,6 +127,8 @@ API_ROUTES: dict[str, str | RosterView] = {
     "PUT /cmk/programmes/{programme_id}/budget/{year}": "cmk_evaluation.manage_budget",
     "GET /cmk/programmes/{programme_id}/budget/{year}": "cmk_evaluation.view_budget",
     "POST /cmk/programmes/{programme_id}/budget/{year}/realised": "cmk_evaluation.manage_budget",
+    "GET /cmk/programmes/{programme_id}/matching": "cmk_evaluation.view_budget",
+    "PUT /cmk/programmes/{programme_id}/matching/{year}": "cmk_evaluation.manage_budget",
     "POST /cmk/programmes/{programme_id}/reports/{year}": "cmk_evaluation.create_reports",
     "GET /cmk/reports/{report_id}": "cmk_evaluation.view_reports",
     "GET /cmk/reports/{report_id}/report.xlsx": "cmk_evaluation.view_reports",
@@ -350,6 +356,10 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_participation_advisor": "cmk.work",
     "portals:cmk_participation_end": "cmk.work",
     "portals:cmk_action_close": "cmk.work",
+    "portals:cmk_conversation_held": "cmk.work",
+    "portals:cmk_meeting_held": "cmk.work",
+    "portals:cmk_tracks": "cmk.view_programme",
+    "portals:cmk_track_edit": "cmk.work",
     "portals:backoffice_cmk_programme_new": "cmk.manage_programmes",
     "portals:cmk_eval_questionnaires": "cmk_evaluation.manage_questionnaires",
     "portals:cmk_eval_questionnaire": "cmk_evaluation.manage_questionnaires",
@@ -363,6 +373,8 @@ PAGE_ROUTES: dict[str, str | RosterView] = {
     "portals:cmk_eval_budget": "cmk_evaluation.view_budget",
     "portals:cmk_eval_budget_edit": "cmk_evaluation.manage_budget",
     "portals:cmk_eval_budget_import": "cmk_evaluation.manage_budget",
+    "portals:cmk_eval_matching": "cmk_evaluation.view_budget",
+    "portals:cmk_eval_matching_edit": "cmk_evaluation.manage_budget",
     "portals:cmk_eval_reports": "cmk_evaluation.view_reports",
     "portals:cmk_eval_report_create": "cmk_evaluation.create_reports",
     "portals:cmk_eval_money": "cmk_evaluation.view_money",
@@ -789,10 +801,21 @@ def world(db, quiet_request_log):
     for tenant, prog in ((own, cmk.amstelland()), (other, cmk.second_programme())):
         part = cmk.participation(prog)
         action = cmk_parts.add_action(part, text="Bellen", actor=None)
+        from cultuurkaart.cmk.models import Conversation, Meeting
+
+        conversation = Conversation.objects.create(
+            participation=part, planned_on=dt.date(2025, 3, 20)
+        )
+        meeting = Meeting.objects.create(
+            programme=prog, level="regional", topic="Netwerk", held_on=dt.date(2025, 3, 10)
+        )
         tenant.ids |= {
             "programme_id": prog.pk,
             "participation_id": part.pk,
             "action_id": action.pk,
+            "conversation_id": conversation.pk,
+            "meeting_id": meeting.pk,
+            "track_code": "track-1",
         }
         # CmK evaluation: a questionnaire with a submitted response, a frozen funder report
         from cultuurkaart.cmk_evaluation.services import reports as cmk_reports
@@ -1247,6 +1270,9 @@ def _page_kwargs(name: str, params: list[str], tenant: Tenant, kind: str | None)
         "programme_id": ids.get("programme_id"),
         "participation_id": ids.get("participation_id"),
         "action_id": ids.get("action_id"),
+        "conversation_id": ids.get("conversation_id"),
+        "meeting_id": ids.get("meeting_id"),
+        "track_code": ids.get("track_code") or "track-1",
         "questionnaire_id": ids.get("questionnaire_id"),
         "response_id": ids.get("response_id"),
         "report_id": ids.get("report_id"),

@@ -210,43 +210,97 @@ def record_meeting(
     return meeting
 
 
-def mark_meeting_held(meeting: Meeting, *, attendance: list[dict[str, Any]], actor) -> Meeting:
-    """A planned meeting took place: its attendance; it leaves the calendar."""
+def mark_meeting_held(
+    meeting: Meeting, *, attendance: list[dict[str, Any]], held_on=None, actor
+) -> Meeting:
+    """A planned meeting took place: the date it was held (default: the planned date; in the
+    programme, not in the future) and its attendance per organisation (an organisation named
+    like a participating school is linked to it, as in `record_meeting`); it leaves the
+    calendar. Once only (409 `meeting-held`); audited with before and after."""
     errors: list[dict] = []
-    if meeting.held_on > clock.today():
-        errors.append(
-            {"field": "held_on", "code": "in-future", "message": "Deze datum ligt in de toekomst."}
-        )
+    day = meeting.held_on if held_on in (None, "") else _date(held_on, "held_on", errors)
     rows = []
     for i, item in enumerate(attendance or []):
-        organisation = str(item.get("organisation") or "").strip()
-        people = item.get("people")
-        if (
-            not organisation
-            or isinstance(people, bool)
-            or not isinstance(people, int)
-            or people < 0
-        ):
+        organisation = str((item or {}).get("organisation") or "").strip()
+        people = (item or {}).get("people")
+        if not organisation or len(organisation) > 200:
             errors.append(
-                {"field": f"attendance.{i}", "code": "invalid", "message": "Ongeldige regel."}
+                {
+                    "field": f"attendance.{i}.organisation",
+                    "code": "required",
+                    "message": "Vul de organisatie in.",
+                }
+            )
+        if isinstance(people, bool) or not isinstance(people, int) or people < 0:
+            errors.append(
+                {"field": f"attendance.{i}.people", "code": "invalid", "message": "0 of meer."}
             )
         rows.append((organisation, people))
-    if errors:
-        raise ValidationFailed("The meeting is not valid.", errors=errors)
+    names = [o.lower() for o, _ in rows]
+    if len(set(names)) != len(names):
+        errors.append(
+            {"field": "attendance", "code": "duplicate", "message": "Dubbele organisatie."}
+        )
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update(of=("self",), no_key=True).get(pk=meeting.pk)
+        locked = (
+            Meeting.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("programme")
+            .get(pk=meeting.pk)
+        )
         if locked.status == MeetingStatus.HELD:
             raise DomainError("The meeting is held already.", type="meeting-held", status=409)
+        if day is not None and day > clock.today():
+            errors.append(
+                {
+                    "field": "held_on",
+                    "code": "in-future",
+                    "message": "Deze datum ligt in de toekomst.",
+                }
+            )
+        elif day is not None and not locked.programme.covers(day):
+            errors.append(
+                {
+                    "field": "held_on",
+                    "code": "outside-programme",
+                    "message": "Deze datum ligt buiten de looptijd van het programma.",
+                }
+            )
+        if errors:
+            raise ValidationFailed("The meeting is not valid.", errors=errors)
+        by_name = {
+            p.location.name.lower(): p
+            for p in Participation.objects.filter(programme=locked.programme).select_related(
+                "location"
+            )
+        }
+        before = {"status": locked.status, "held_on": locked.held_on.isoformat()}
         locked.status = MeetingStatus.HELD
-        locked.save(update_fields=["status"])
+        locked.held_on = day
+        locked.save(update_fields=["status", "held_on"])
         MeetingAttendance.objects.bulk_create(
-            MeetingAttendance(meeting=locked, organisation=o, people=n) for o, n in rows
+            MeetingAttendance(
+                meeting=locked,
+                organisation=o,
+                participation=by_name.get(o.lower()),
+                people=n,
+            )
+            for o, n in rows
         )
-        Deadline.objects.filter(ref=f"meeting:{locked.pk}").delete()
+        Deadline.objects.filter(programme=locked.programme, ref=f"meeting:{locked.pk}").delete()
         audit.record(
             "cmk.meeting.held",
             actor=actor,
             obj=locked,
-            data={"programme": locked.programme_id, "people": sum(n for _, n in rows)},
+            data={
+                "programme": locked.programme_id,
+                "people": sum(n for _, n in rows),
+                "before": before,
+                "after": {
+                    "status": locked.status,
+                    "held_on": day.isoformat(),
+                    "organisations": len(rows),
+                    "people": sum(n for _, n in rows),
+                },
+            },
         )
     return locked

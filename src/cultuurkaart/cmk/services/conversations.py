@@ -137,19 +137,38 @@ def complete_conversation(
     actions: list[dict[str, Any]] | None = None,
     actor,
 ) -> Conversation:
-    """A planned conversation was held: its date, minutes and actions."""
+    """A planned conversation was held: its date (in the programme, not in the future), the
+    minutes (a shared and a staff-only part) and its actions. Once only (409
+    `conversation-held`); audited with the before and after of the date, minutes' presence and
+    number of actions (never the minutes themselves)."""
+    errors: list[dict] = []
+    held = _date(held_on, "held_on", errors)
+    if held is None and not errors:
+        errors.append({"field": "held_on", "code": "required", "message": "Vul de datum in."})
+    shared = (shared_minutes or "").strip()
+    staff = (staff_minutes or "").strip()
+    for field, text in (("shared_minutes", shared), ("staff_minutes", staff)):
+        if len(text) > MAX_MINUTES:
+            errors.append({"field": field, "code": "too-long", "message": "Te lang."})
+    clean_actions = []
+    for i, item in enumerate(actions or []):
+        text = str((item or {}).get("text") or "").strip()
+        if not text or len(text) > 2000:
+            errors.append(
+                {"field": f"actions.{i}.text", "code": "required", "message": "Omschrijf de actie."}
+            )
+        due = _date((item or {}).get("due_on"), f"actions.{i}.due_on", errors)
+        clean_actions.append((text, due))
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update(of=("self",), no_key=True).get(
-            pk=conversation.pk
+        locked = (
+            Conversation.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("participation__programme")
+            .get(pk=conversation.pk)
         )
         if locked.held_on is not None:
             raise DomainError(
                 "This conversation was recorded already.", type="conversation-held", status=409
             )
-        errors: list[dict] = []
-        held = _date(held_on, "held_on", errors)
-        if held is None and not errors:
-            errors.append({"field": "held_on", "code": "required", "message": "Vul de datum in."})
         programme = locked.participation.programme
         if held is not None and held > clock.today():
             errors.append(
@@ -169,27 +188,37 @@ def complete_conversation(
             )
         if errors:
             raise ValidationFailed("The conversation is not valid.", errors=errors)
+        before = {"held_on": None, "planned_on": _iso(locked.planned_on), "minutes": False}
         locked.held_on = held
-        locked.shared_minutes = (shared_minutes or "").strip()[:MAX_MINUTES]
-        locked.staff_minutes = (staff_minutes or "").strip()[:MAX_MINUTES]
+        locked.shared_minutes = shared
+        locked.staff_minutes = staff
         locked.save(update_fields=["held_on", "shared_minutes", "staff_minutes"])
-        for item in actions or []:
-            due = _date(item.get("due_on"), "due_on", [])
+        for text, due in clean_actions:
             parts.add_action(
-                locked.participation,
-                text=item.get("text") or "",
-                due_on=due,
-                conversation=locked,
-                actor=actor,
+                locked.participation, text=text, due_on=due, conversation=locked, actor=actor
             )
         _mail_shared_minutes(locked)
         audit.record(
             "cmk.conversation.held",
             actor=actor,
             obj=locked,
-            data={"participation": locked.participation_id},
+            data={
+                "programme": programme.pk,
+                "participation": locked.participation_id,
+                "before": before,
+                "after": {
+                    "held_on": _iso(held),
+                    "planned_on": _iso(locked.planned_on),
+                    "minutes": bool(shared or staff),
+                    "actions": len(clean_actions),
+                },
+            },
         )
     return locked
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _mail_shared_minutes(conversation: Conversation) -> None:

@@ -1,56 +1,89 @@
 """The programme dashboard: aggregates only (the steering group's and a municipality's view;
-no minutes, no contacts). A few grouped queries, whatever the number of schools."""
+no minutes, no contacts). Four grouped queries whatever the number of schools, activities or
+conversations (participations by track step and municipality with the prospects and those
+without a conversation this half-year; open actions; activities by line; meetings by
+level), and cached per programme, municipality and half-year under the programme's figures
+token (services/figures.py), so a repeated read is one query for the token."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cultuurkaart.core import clock
 
 from ..constants import LineCode, MeetingLevel
-from ..models import Action, Activity, Meeting, Participation
-from .conversations import without_conversation
+from ..models import Action, Activity, Conversation, Meeting, Participation
+from . import figures
+from .conversations import half_year
+
+CACHE_SECONDS = 6 * 3600
 
 
 def dashboard(programme, *, municipality=None) -> dict:
+    start, end = half_year(clock.today())
+    key = (
+        f"cmk:dashboard:{programme.pk}:{figures.token(programme)}:"
+        f"{municipality.pk if municipality is not None else 'all'}:{start.isoformat()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = compute(programme, municipality=municipality, start=start, end=end)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def compute(programme, *, municipality=None, start=None, end=None) -> dict:
+    """The figures from the records (no cache)."""
+    if start is None:
+        start, end = half_year(clock.today())
     parts = Participation.objects.filter(programme=programme, ended_on__isnull=True)
     if municipality is not None:
         parts = parts.filter(municipality=municipality)
-    totals = parts.order_by().aggregate(
-        n=Count("pk"),
-        prospects=Count("pk", filter=Q(prospect=True)),
-        institutions=Count("pk", filter=Q(track__isnull=True)),
+    held = Conversation.objects.filter(
+        participation=OuterRef("pk"), held_on__gte=start, held_on__lte=end
     )
-    steps = (
-        parts.filter(track__isnull=False)
-        .values("track__code", "track__name", "current_step__number", "current_step__name")
-        .annotate(n=Count("pk"))
-        .order_by("track__code", "current_step__number")
+    rows = list(
+        parts.annotate(talked=Exists(held))
+        .values(
+            "track__code",
+            "track__name",
+            "current_step__number",
+            "current_step__name",
+            "municipality__name",
+        )
+        .annotate(
+            n=Count("pk"),
+            prospects=Count("pk", filter=Q(prospect=True)),
+            silent=Count("pk", filter=Q(talked=False)),
+        )
+        .order_by()
     )
+    total = sum(r["n"] for r in rows)
+    steps: dict = {}
+    by_mun: dict = {}
+    institutions = 0
+    for r in rows:
+        name = r["municipality__name"] or "-"
+        by_mun[name] = by_mun.get(name, 0) + r["n"]
+        if r["track__code"] is None:
+            institutions += r["n"]
+            continue
+        key = (r["track__code"], r["current_step__number"] or 0)
+        if key not in steps:
+            steps[key] = [
+                f"{r['track__name']}: {r['current_step__number']}. {r['current_step__name']}",
+                0,
+            ]
+        steps[key][1] += r["n"]
     by_step = [
-        {
-            "key": f"{row['track__code']}:{row['current_step__number']}",
-            "label": f"{row['track__name']}: {row['current_step__number']}. "
-            f"{row['current_step__name']}",
-            "count": row["n"],
-        }
-        for row in steps
+        {"key": f"{code}:{number}", "label": label, "count": n}
+        for (code, number), (label, n) in sorted(steps.items())
     ]
-    institutions = totals["institutions"]
     if institutions:
         by_step.append(
             {"key": "institution", "label": "Culturele instellingen", "count": institutions}
         )
-    by_mun = [
-        {
-            "key": row["municipality__name"] or "-",
-            "label": row["municipality__name"] or "-",
-            "count": row["n"],
-        }
-        for row in parts.values("municipality__name")
-        .annotate(n=Count("pk"))
-        .order_by("municipality__name")
-    ]
     acts = Activity.objects.filter(programme=programme)
     if municipality is not None:
         acts = acts.filter(
@@ -82,16 +115,16 @@ def dashboard(programme, *, municipality=None) -> dict:
     ]
     return {
         "programme": programme.code,
-        "participations": totals["n"],
-        "prospects": totals["prospects"],
+        "participations": total,
+        "prospects": sum(r["prospects"] for r in rows),
         "by_track_step": by_step,
-        "by_municipality": by_mun,
+        "by_municipality": [
+            {"key": name, "label": name, "count": n} for name, n in sorted(by_mun.items())
+        ],
         "activities_by_line": activities_by_line,
         "participants_by_line": participants_by_line,
         "meetings_by_level": meetings,
-        "without_conversation": without_conversation(
-            programme, day=clock.today(), participations=parts
-        ).count(),
+        "without_conversation": sum(r["silent"] for r in rows),
         "open_actions": Action.objects.filter(
             participation__in=parts, closed_at__isnull=True
         ).count(),

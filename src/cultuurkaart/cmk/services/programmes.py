@@ -150,31 +150,68 @@ def _create_track(programme, data, version=1) -> Track:
         completes_to=data["completes_to"],
     )
     TrackStep.objects.bulk_create(
-        TrackStep(track=track, number=n, name=s) for n, s in enumerate(data["steps"], start=1)
+        TrackStep(track=track, number=n, **_step_fields(s))
+        for n, s in enumerate(data["steps"], start=1)
     )
     return track
 
 
-def change_track_steps(track: Track, steps: list[str], *, actor) -> Track:
-    """New step names for a track. A version that no participation used yet is changed in
-    place; a used one stays as it is (participations keep it) and a new current version is
-    made (tracks are versioned once used)."""
-    steps = [str(s).strip() for s in steps]
-    if not steps or any(not s or len(s) > 300 for s in steps):
-        raise ValidationFailed(
-            "Every step needs a name.",
-            errors=[{"field": "steps", "code": "invalid", "message": "Elke stap heeft een naam."}],
-        )
-    if track.prospect_until_step and len(steps) <= track.prospect_until_step:
-        raise ValidationFailed(
-            "The track needs more steps than its prospect phase.",
-            errors=[{"field": "steps", "code": "too-few", "message": "Te weinig stappen."}],
-        )
+def _step_fields(step) -> dict[str, str]:
+    if isinstance(step, dict):
+        return {"name": step["name"], "description": step.get("description") or ""}
+    return {"name": step, "description": ""}
+
+
+MAX_STEPS = 20
+MAX_DESCRIPTION = 2000
+
+
+def _clean_steps(steps) -> tuple[list[dict[str, str]], list[dict]]:
+    """Steps as given, in their order: a name (required, ≤ 300) and an optional description
+    (≤ 2,000); strings are names without a description."""
+    errors: list[dict] = []
+    clean = []
+    if not isinstance(steps, list) or not steps:
+        return [], [{"field": "steps", "code": "required", "message": "Geef de stappen op."}]
+    if len(steps) > MAX_STEPS:
+        errors.append({"field": "steps", "code": "too-many", "message": "Te veel stappen."})
+    for i, step in enumerate(steps):
+        raw = step if isinstance(step, dict) else {"name": step}
+        name = str(raw.get("name") or "").strip()
+        description = str(raw.get("description") or "").strip()
+        if not name or len(name) > 300:
+            errors.append(
+                {
+                    "field": f"steps.{i}.name",
+                    "code": "invalid",
+                    "message": "Elke stap heeft een naam.",
+                }
+            )
+        if len(description) > MAX_DESCRIPTION:
+            errors.append(
+                {"field": f"steps.{i}.description", "code": "too-long", "message": "Te lang."}
+            )
+        clean.append({"name": name, "description": description})
+    return clean, errors
+
+
+def change_track_steps(track: Track, steps: list, *, actor) -> Track:
+    """New steps for a track, in order: names (strings) or `{"name", "description"}`. A
+    version that no participation used yet is changed in place; a used one stays as it is
+    (participations keep it) and a new current version is made (tracks are versioned once
+    used). The same steps again change nothing. Audited with before and after."""
+    clean, errors = _clean_steps(steps)
+    if not errors and track.prospect_until_step and len(clean) <= track.prospect_until_step:
+        errors.append({"field": "steps", "code": "too-few", "message": "Te weinig stappen."})
+    if errors:
+        raise ValidationFailed("Every step needs a name.", errors=errors)
     with transaction.atomic():
         track = Track.objects.select_for_update(of=("self",), no_key=True).get(pk=track.pk)
         if not track.is_current:
             raise Conflict("Only the current version can change.", type="track-not-current")
-        before = list(track.steps.values_list("name", flat=True))
+        before = list(track.steps.order_by("number").values("name", "description"))
+        if before == clean:
+            return track
         used = track.participations.exists() or StepChange.objects.filter(track=track).exists()
         if used:
             Track.objects.filter(pk=track.pk).update(is_current=False)
@@ -186,14 +223,14 @@ def change_track_steps(track: Track, steps: list[str], *, actor) -> Track:
                     "cyclic": track.cyclic,
                     "prospect_until_step": track.prospect_until_step,
                     "completes_to": track.completes_to,
-                    "steps": steps,
+                    "steps": clean,
                 },
                 version=track.version + 1,
             )
         else:
             track.steps.all().delete()
             TrackStep.objects.bulk_create(
-                TrackStep(track=track, number=n, name=s) for n, s in enumerate(steps, start=1)
+                TrackStep(track=track, number=n, **s) for n, s in enumerate(clean, start=1)
             )
             new = track
         audit.record(
@@ -202,13 +239,32 @@ def change_track_steps(track: Track, steps: list[str], *, actor) -> Track:
             obj=new,
             data={
                 "programme": track.programme_id,
+                "track": track.code,
                 "version_before": track.version,
                 "version_after": new.version,
+                "new_version": used,
                 "before": before,
-                "after": steps,
+                "after": clean,
             },
         )
     return new
+
+
+def track_versions(programme) -> list[Track]:
+    """Every version of the programme's tracks with its steps, `used` (participations or
+    history on it) and `n_participations`; per track the newest version first. Three
+    queries."""
+    from django.db.models import Count, Exists, OuterRef
+
+    return list(
+        Track.objects.filter(programme=programme)
+        .annotate(
+            n_participations=Count("participations", distinct=True),
+            has_history=Exists(StepChange.objects.filter(track=OuterRef("pk"))),
+        )
+        .prefetch_related("steps")
+        .order_by("code", "-version")
+    )
 
 
 def set_target(indicator: Indicator, year: int | None, value: int, *, actor) -> Target:

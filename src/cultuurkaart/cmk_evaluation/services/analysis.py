@@ -20,7 +20,15 @@ from cultuurkaart.core import clock
 from cultuurkaart.rosters.workbooks import FORMULA_TRIGGERS
 
 from ..constants import MIN_GROUP, TIPS, ResponseStatus, Scenario, scenario_for
-from ..models import AnalysisStamp, Answer, Question, Questionnaire, Response, StoredAnalysis
+from ..models import (
+    AnalysisStamp,
+    Answer,
+    AnswerTotal,
+    Question,
+    Questionnaire,
+    Response,
+    StoredAnalysis,
+)
 
 
 def cell(mean, count: int) -> dict[str, Any]:
@@ -56,8 +64,8 @@ def _answers(programme, questionnaire: Questionnaire | None):
 
 def _collect(programme, questionnaire, questions: list[Question], with_year: bool):
     """Two small queries, then Python: the answers summed at the grain (question,
-    questionnaire, municipality, sector) and the submitted responses (school, questionnaire,
-    municipality, sector). Returns {key: {"total": (mean, n), dimension: [(value, mean, n)]}}
+    municipality, sector; `AnswerTotal`, kept at submission and reopening) and the submitted
+    responses (school, questionnaire, municipality, sector). Returns {key: {"total": (mean, n), dimension: [(value, mean, n)]}}
     for question codes ("q", code) and base-set pillars ("p", pillar); n is the number of
     distinct schools that submitted a questionnaire holding the key, in the group (every
     submission answers every question)."""
@@ -70,16 +78,22 @@ def _collect(programme, questionnaire, questions: list[Question], with_year: boo
         if not q.regional:
             keys_of[q.questionnaire_id].add(("p", q.pillar))
     sums: dict = defaultdict(lambda: [0, 0])
+    totals = AnswerTotal.objects.filter(
+        questionnaire__programme=programme, answers__gt=0
+    ).order_by()
+    if questionnaire is not None:
+        totals = totals.filter(questionnaire=questionnaire)
     grain = (
-        _answers(programme, questionnaire)
-        .values(
-            "question_id",
-            "response__questionnaire_id",
-            "response__municipality",
-            "response__sector",
+        {
+            "question_id": question_id,
+            "response__municipality": municipality,
+            "response__sector": sector,
+            "s": total,
+            "n": n,
+        }
+        for question_id, municipality, sector, total, n in totals.values_list(
+            "question_id", "municipality", "sector", "total", "answers"
         )
-        .annotate(s=Sum("value"), n=Count("id"))
-        .order_by()
     )
     for row in grain:
         q = meta.get(row["question_id"])
@@ -130,6 +144,11 @@ def _collect(programme, questionnaire, questions: list[Question], with_year: boo
         return found
 
     out: dict = defaultdict(lambda: defaultdict(list))
+    everyone: set = set()
+    for (_qid, dim, _value), members in per_q.items():
+        if dim is None:
+            everyone |= members
+    out[("schools",)]["total"] = (None, len(everyone))
     for (key, dim, value), (total, n) in sorted(
         sums.items(),
         key=lambda i: (i[0][0], i[0][1] or "", "" if i[0][2] is None else str(i[0][2])),
@@ -158,6 +177,69 @@ def _figure(data: dict[str, Any], dimensions: tuple[str, ...]) -> dict[str, Any]
         result[f"by_{dimension}"] = groups
     result.setdefault("by_year", [])  # one questionnaire: no breakdown by year
     return result
+
+
+def add_totals(response, sign: int = 1) -> None:
+    """Add (`sign` 1, at submission) or subtract (-1, at reopening) a response's answer rows
+    to the grain totals, in the caller's transaction. Increments are `F()` updates, so
+    concurrent submissions never lose one."""
+    rows = list(response.answer_rows.values_list("question_id", "value"))
+    if not rows:
+        return
+    existing = set(
+        AnswerTotal.objects.filter(
+            question_id__in=[q for q, _ in rows],
+            municipality=response.municipality,
+            sector=response.sector,
+        ).values_list("question_id", flat=True)
+    )
+    missing = [(q, v) for q, v in rows if q not in existing]
+    if missing and sign > 0:
+        AnswerTotal.objects.bulk_create(
+            [
+                AnswerTotal(
+                    questionnaire_id=response.questionnaire_id,
+                    question_id=q,
+                    municipality=response.municipality,
+                    sector=response.sector,
+                )
+                for q, _ in missing
+            ],
+            ignore_conflicts=True,
+        )
+    for question_id, value in rows:
+        AnswerTotal.objects.filter(
+            question_id=question_id, municipality=response.municipality, sector=response.sector
+        ).update(total=F("total") + sign * value, answers=F("answers") + sign)
+
+
+def rebuild_totals(programme) -> int:
+    """The grain totals recomputed from the answer rows (data loads that bypass the
+    services, such as the benchmark; a repair). Returns the number of rows."""
+    AnswerTotal.objects.filter(questionnaire__programme=programme).delete()
+    rows = (
+        _answers(programme, None)
+        .values(
+            "question_id",
+            "response__questionnaire_id",
+            "response__municipality",
+            "response__sector",
+        )
+        .annotate(s=Sum("value"), n=Count("id"))
+        .order_by()
+    )
+    created = AnswerTotal.objects.bulk_create(
+        AnswerTotal(
+            questionnaire_id=r["response__questionnaire_id"],
+            question_id=r["question_id"],
+            municipality=r["response__municipality"],
+            sector=r["response__sector"],
+            total=r["s"],
+            answers=r["n"],
+        )
+        for r in rows
+    )
+    return len(created)
 
 
 def bump(programme_id: int) -> None:
@@ -227,13 +309,7 @@ def compute_regional(programme, questionnaire: Questionnaire | None = None) -> d
     pillars = {key[1]: data for key, data in collected.items() if key[0] == "p"}
     by_code = {key[1]: data for key, data in collected.items() if key[0] == "q"}
 
-    schools = (
-        Response.objects.filter(status=ResponseStatus.SUBMITTED, questionnaire__programme=programme)
-        .filter(**({"questionnaire": questionnaire} if questionnaire else {}))
-        .values("participation_id")
-        .distinct()
-        .count()
-    )
+    schools = collected.pop(("schools",), {}).get("total", (None, 0))[1]
     pillar_order = []
     for q in meta.values():
         if not q.regional and q.pillar not in pillar_order:

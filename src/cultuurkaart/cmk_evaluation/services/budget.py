@@ -189,6 +189,143 @@ def set_budget(programme, year: int, data: dict[str, Any], *, actor) -> BudgetYe
 
 
 @transaction.atomic
+def set_matching(programme, year: int, rows: Any, *, actor) -> BudgetYear:
+    """The municipalities' matching of one year: per municipality (name or id) the planned
+    `amount` and/or the `realised` amount (integer cents; `realised` null clears it).
+    Municipalities not named keep their figures; all rows or none (422 with field errors).
+    Every changed figure is audited with its before and after."""
+    _check_year(programme, year)
+    if not isinstance(rows, list) or not rows:
+        raise ValidationFailed(
+            _("Geef de matching per gemeente op."),
+            errors=[{"field": "matching", "code": "required", "message": _("Ongeldig.")}],
+        )
+    known = _municipalities(programme)
+    by_id = {str(m.pk): m for m in known.values()}
+    parsed: dict[Any, dict[str, int | None]] = {}
+    errors: list[dict] = []
+    for i, row in enumerate(rows):
+        row = row if isinstance(row, dict) else {}
+        raw = str(row.get("municipality") or "").strip()
+        municipality = known.get(raw.lower()) or by_id.get(raw)
+        if municipality is None:
+            errors.append(
+                {
+                    "field": f"matching[{i}].municipality",
+                    "code": "unknown-municipality",
+                    "message": _("Deze gemeente hoort niet bij het programma."),
+                }
+            )
+            continue
+        if municipality in parsed:
+            errors.append(
+                {
+                    "field": f"matching[{i}].municipality",
+                    "code": "duplicate",
+                    "message": _("Deze gemeente staat er twee keer in."),
+                }
+            )
+            continue
+        entry: dict[str, int | None] = {}
+        try:
+            if row.get("amount") not in (None, ""):
+                entry["planned"] = to_cents(row["amount"], f"matching[{i}].amount")
+            if "realised" in row:
+                entry["realised"] = (
+                    None
+                    if row["realised"] in (None, "")
+                    else to_cents(row["realised"], f"matching[{i}].realised")
+                )
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+            continue
+        parsed[municipality] = entry
+    if errors:
+        raise ValidationFailed(_("De matching is niet in orde."), errors=errors)
+    budget = _budget_for_update(programme, year)
+    current = {m.municipality_id: m for m in budget.matching.all()}
+    changes = []
+    for municipality, entry in parsed.items():
+        row = current.get(municipality.pk)
+        if row is None and "planned" not in entry and entry.get("realised") is None:
+            continue  # nothing to record for a municipality without a row yet
+        row = row or Matching(budget=budget, municipality=municipality)
+        before = {
+            "planned": row.planned_cents if row.pk else None,
+            "realised": row.realised_cents,
+        }
+        if "planned" in entry:
+            row.planned_cents = entry["planned"]
+        if "realised" in entry:
+            row.realised_cents = entry["realised"]
+        after = {"planned": row.planned_cents, "realised": row.realised_cents}
+        if before != after:
+            row.save()
+            changes.append({"municipality": municipality.pk, "before": before, "after": after})
+    if changes:
+        budget.updated_at = clock.now()
+        budget.save(update_fields=["updated_at"])
+        audit.record(
+            "cmk_evaluation.matching.changed",
+            actor=actor,
+            obj=budget,
+            data={"programme": programme.pk, "year": year, "changes": changes},
+        )
+    return budget
+
+
+def matching_table(programme) -> dict[str, Any]:
+    """The matching of every programme year per municipality (planned and realised, amounts
+    as strings), the yearly totals and the national grant they are compared with. Two
+    queries."""
+    from cultuurkaart.cmk.models import Municipality
+
+    municipalities = list(Municipality.objects.filter(programme=programme).order_by("name"))
+    cells = {
+        (m.budget.year, m.municipality_id): m
+        for m in Matching.objects.filter(budget__programme=programme).select_related("budget")
+    }
+    grants = dict(
+        BudgetLine.objects.filter(
+            budget__programme=programme, category=Category.NATIONAL_GRANT
+        ).values_list("budget__year", "planned_cents")
+    )
+    years = []
+    for year in years_of(programme):
+        rows = []
+        planned_total = realised_total = 0
+        has_realised = False
+        for mun in municipalities:
+            cell_ = cells.get((year, mun.pk))
+            planned = cell_.planned_cents if cell_ else None
+            realised = cell_.realised_cents if cell_ else None
+            planned_total += planned or 0
+            if realised is not None:
+                realised_total += realised
+                has_realised = True
+            rows.append(
+                {
+                    "municipality": mun.name,
+                    "municipality_id": str(mun.pk),
+                    "amount": money(planned),
+                    "realised": money(realised),
+                }
+            )
+        grant = grants.get(year, 0)
+        years.append(
+            {
+                "year": year,
+                "matching": rows,
+                "total": money(planned_total),
+                "realised_total": money(realised_total) if has_realised else None,
+                "national_grant": money(grant),
+                "covers_grant": planned_total >= grant,
+            }
+        )
+    return {"programme": programme.code, "years": years}
+
+
+@transaction.atomic
 def set_realised(programme, year: int, category: str, value: Any, *, actor) -> BudgetLine:
     """Record the realised amount of one category (by hand); audited."""
     _check_year(programme, year)

@@ -355,6 +355,8 @@ def save_response(
             for code, value in cleaned.items()
         )
     response.save()
+    if submit:
+        analysis.add_totals(response)
     if questionnaire.frozen_at is None:
         questionnaire.frozen_at = now
         questionnaire.save(update_fields=["frozen_at"])
@@ -390,6 +392,7 @@ def reopen_response(response: Response, reason: str, *, actor) -> Response:
         answers_before=response.answers,
         submitted_at_before=before,
     )
+    analysis.add_totals(response, sign=-1)
     response.answer_rows.all().delete()
     response.submitted_at = None
     response.submitted_by = None

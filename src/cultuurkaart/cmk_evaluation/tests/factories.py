@@ -109,5 +109,6 @@ def submitted(q: Questionnaire, part: Participation, answers: dict[str, int]) ->
         q.save(update_fields=["frozen_at"])
     from ..services import analysis
 
+    analysis.add_totals(r)  # as the submission service does
     analysis.bump(q.programme_id)
     return r

@@ -36,6 +36,7 @@ def cmk_eval_links(context, programme):
                     "url": reverse("portals:cmk_eval_budget", args=[pk, year]),
                 }
             )
+    add("cmk_evaluation.view_budget", _("Gemeentelijke matching"), "cmk_eval_matching", pk)
     add("cmk_evaluation.view_reports", _("Verantwoording"), "cmk_eval_reports", pk)
     add("cmk_evaluation.view_money", _("Cultuurkaart-besteding"), "cmk_eval_money", pk)
     if not user.is_platform_admin:
