@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cultuurkaart.core import clock
 from cultuurkaart.core.errors import DomainError
+from cultuurkaart.core.replica import reads_from_replica
 from cultuurkaart.orders.pdf import format_iban
 from cultuurkaart.payouts import exports, services
 from cultuurkaart.payouts.models import PayoutBatch, PayoutItem, PayoutLine
@@ -159,6 +160,7 @@ def provider_specification_pdf(request, provider, payout_id: int):
 
 
 @provider_page("payouts.view_own")
+@reads_from_replica
 def provider_export(request, provider):
     """All the provider's payouts as Excel, one row per payout."""
     response = HttpResponse(exports.provider_payouts(provider), content_type=XLSX)
@@ -167,6 +169,7 @@ def provider_export(request, provider):
 
 
 @provider_page("weborders.view_own")
+@reads_from_replica
 def provider_weborders_export(request, provider):
     """All the provider's web orders as Excel, with fee and amount paid once paid."""
     response = HttpResponse(exports.provider_weborders(provider), content_type=XLSX)

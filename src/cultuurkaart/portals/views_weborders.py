@@ -26,6 +26,7 @@ from cultuurkaart.core.idempotency import run_once
 from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import MoneyError, parse_money
 from cultuurkaart.core.permissions import Outcome
+from cultuurkaart.core.replica import reads_from_replica
 from cultuurkaart.payouts import services as payouts
 from cultuurkaart.payouts.models import Correction
 from cultuurkaart.providers.models import Provider
@@ -155,6 +156,7 @@ def school_decide(request, school):
 
 
 @school_page("weborders.export")
+@reads_from_replica  # inside the permission check: that reads the primary
 def school_export(request, school):
     from cultuurkaart.api.weborders import export_response
 
