@@ -237,3 +237,27 @@ def test_class_page_shows_classmates_class_work_and_school_work_with_consent():
     html = _client(me).get(reverse("portals:my_dossier_class")).content.decode()
     assert "Expositie" not in html
     assert _client(teacher(school)).get(reverse("portals:my_dossier_class")).status_code == 404
+
+
+def test_cards_rendered_in_python_escape_text_and_keep_the_sanitised_body():
+    """Decision DG-7: the cards are built in portals/templatetags/dossier_cards.py; a title, a
+    prompt and a visit's place are escaped, the stored (nh3-sanitised) body is HTML, the title
+    links to the item, and the competency levels and the visibility show."""
+    pupil = student(dossier_school())
+    portfolio = access.portfolio_for(pupil)
+    item = ItemFactory(
+        portfolio=portfolio,
+        title='<script>alert("t")</script> Toneel',
+        body="<p><strong>Mooi</strong> gedaan</p>",
+        prompt="Wat <b>voelde</b> je?",
+        type="visit",
+        visit={"activity": "Hamlet", "place": "Theater <Zuid>", "provider": ""},
+        creeren=2,
+    )
+    html = _client(pupil).get(reverse("portals:my_dossier")).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;t&quot;)" in html
+    assert "<p><strong>Mooi</strong> gedaan</p>" in html
+    assert "Wat &lt;b&gt;voelde&lt;/b&gt; je?" in html and "Hamlet · Theater &lt;Zuid&gt;" in html
+    assert f'href="{reverse("portals:my_dossier_item", args=[item.pk])}"' in html
+    assert 'class="badge comp-creeren"' in html and "(2)" in html
+    assert 'datetime="2024-03-01"' in html and "1 maart 2024" in html
