@@ -13,6 +13,8 @@ KEY_CHANGING = {
     ("schools", "approve_school", "School"),  # sets the unique school number
     ("memberships", "carry_out_deletion", "User"),  # rewrites the unique e-mail address
     ("memberships", "carry_out_deletion", "Membership"),  # rewrites the unique pass keys
+    ("teaching", "update_group", "ClassGroup"),  # a rename changes the unique name
+    ("teaching", "delete_group", "ClassGroup"),  # deletes the row
 }
 
 

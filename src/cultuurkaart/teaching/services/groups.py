@@ -139,7 +139,7 @@ def create_group(school, class_id: str, name: str, person_ids=(), *, actor) -> C
     with transaction.atomic():
         # one writer per class at a time: the name check and the limit hold
         list(
-            ClassGroup.objects.select_for_update()
+            ClassGroup.objects.select_for_update(of=("self",), no_key=True)
             .filter(school=school, group=group)
             .values_list("pk", flat=True)
         )
@@ -172,7 +172,8 @@ def update_group(class_group, *, name: str | None = None, person_ids=None, actor
     """Rename the group and/or set its members (the whole list). Stale members (students
     no longer in the class) are dropped."""
     with transaction.atomic():
-        row = ClassGroup.objects.select_for_update().get(pk=class_group.pk)
+        # FOR UPDATE (not NO KEY): a rename changes the unique (school, class, name)
+        row = ClassGroup.objects.select_for_update(of=("self",)).get(pk=class_group.pk)
         data = {}
         if name is not None:
             name = _name(name)
@@ -211,7 +212,8 @@ def delete_group(class_group, *, actor) -> int:
     """Delete the group. Assignments that name it keep reaching its current members: each
     such target becomes one target per member. → the number of assignments kept that way."""
     with transaction.atomic():
-        row = ClassGroup.objects.select_for_update().get(pk=class_group.pk)
+        # FOR UPDATE (not NO KEY): the row is deleted
+        row = ClassGroup.objects.select_for_update(of=("self",)).get(pk=class_group.pk)
         people = member_ids(row)
         targets = list(AssignmentTarget.objects.filter(class_group=row))
         assignment_ids = sorted({t.assignment_id for t in targets})
