@@ -40,6 +40,20 @@ def _date(value, field: str, errors: list) -> dt.date | None:
         return None
 
 
+def _clean_actions(actions, errors: list[dict]) -> list[tuple]:
+    """Follow-up actions of a conversation as (text, due date); field errors into `errors`."""
+    clean = []
+    for i, item in enumerate(actions or []):
+        text = str((item or {}).get("text") or "").strip()
+        if not text or len(text) > 2000:
+            errors.append(
+                {"field": f"actions.{i}.text", "code": "required", "message": "Omschrijf de actie."}
+            )
+        due = _date((item or {}).get("due_on"), f"actions.{i}.due_on", errors)
+        clean.append((text, due))
+    return clean
+
+
 def record_conversation(
     participation: Participation,
     *,
@@ -89,15 +103,7 @@ def record_conversation(
                 "message": "Een verslag hoort bij een gehouden gesprek.",
             }
         )
-    clean_actions = []
-    for i, item in enumerate(actions or []):
-        text = str((item or {}).get("text") or "").strip()
-        if not text or len(text) > 2000:
-            errors.append(
-                {"field": f"actions.{i}.text", "code": "required", "message": "Omschrijf de actie."}
-            )
-        due = _date((item or {}).get("due_on"), f"actions.{i}.due_on", errors)
-        clean_actions.append((text, due))
+    clean_actions = _clean_actions(actions, errors)
     if errors:
         raise ValidationFailed("The conversation is not valid.", errors=errors)
     with transaction.atomic():
@@ -150,15 +156,7 @@ def complete_conversation(
     for field, text in (("shared_minutes", shared), ("staff_minutes", staff)):
         if len(text) > MAX_MINUTES:
             errors.append({"field": field, "code": "too-long", "message": "Te lang."})
-    clean_actions = []
-    for i, item in enumerate(actions or []):
-        text = str((item or {}).get("text") or "").strip()
-        if not text or len(text) > 2000:
-            errors.append(
-                {"field": f"actions.{i}.text", "code": "required", "message": "Omschrijf de actie."}
-            )
-        due = _date((item or {}).get("due_on"), f"actions.{i}.due_on", errors)
-        clean_actions.append((text, due))
+    clean_actions = _clean_actions(actions, errors)
     with transaction.atomic():
         locked = (
             Conversation.objects.select_for_update(of=("self",), no_key=True)
