@@ -866,6 +866,7 @@ class Generator:
                     n_invited,
                     0,
                     batch_at + dt.timedelta(minutes=20),
+                    batch_at + dt.timedelta(minutes=20),  # updated_at: the heartbeat (NS-4)
                 )
             )
         # Real codes for the invited people: keyed hash + encrypted value (as _new_codes).
@@ -943,6 +944,7 @@ class Generator:
                 "mailed",
                 "failed",
                 "finished_at",
+                "updated_at",
             ],
             batches,
         )
