@@ -12,18 +12,14 @@ the same way. The item body is the one exception to escaping: it is stored sanit
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from ._rows import join_html, url_per_row
+
 register = template.Library()
-
-
-def _join(parts) -> SafeString:
-    """Concatenate, escaping whatever is not already safe HTML."""
-    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _media(m: dict, title: str, processing: str) -> SafeString:
@@ -71,7 +67,7 @@ def dossier_cards(context) -> SafeString:
         "visible": _("Zichtbaar voor"),
         "processing": _("Wordt verwerkt…"),
     }
-    item_url = reverse("portals:my_dossier_item", args=[0]).rsplit("/0/", 1) if own else None
+    item_url = url_per_row("portals:my_dossier_item") if own else None
     out = []
     for card in cards:
         item = card["item"]
@@ -97,9 +93,7 @@ def dossier_cards(context) -> SafeString:
                 format_html(" <span>{}</span>", _("door %(name)s") % {"name": card["author"]})
             )
         if item_url:
-            title = format_html(
-                '<a href="{}/{}/{}">{}</a>', item_url[0], item.pk, item_url[1], item.title
-            )
+            title = format_html('<a href="{}">{}</a>', item_url(item.pk), item.title)
         else:
             title = item.title
         parts = [
@@ -108,7 +102,7 @@ def dossier_cards(context) -> SafeString:
                 ' aria-labelledby="item-{}">\n    <p class="item-meta">{}</p>\n'
                 '    <{} id="item-{}">{}</{}>\n',
                 item.pk,
-                _join(meta),
+                join_html(meta),
                 heading,
                 item.pk,
                 title,
@@ -140,7 +134,7 @@ def dossier_cards(context) -> SafeString:
             parts.append(
                 format_html(
                     '    <ul class="item-media">{}</ul>\n',
-                    _join(_media(m, item.title, labels["processing"]) for m in card["media"]),
+                    join_html(_media(m, item.title, labels["processing"]) for m in card["media"]),
                 )
             )
         if card["competencies"]:
@@ -166,5 +160,5 @@ def dossier_cards(context) -> SafeString:
                 )
             )
         parts.append("  </article>\n  </li>\n")
-        out.append(_join(parts))
-    return _join(out)
+        out.append(join_html(parts))
+    return join_html(out)

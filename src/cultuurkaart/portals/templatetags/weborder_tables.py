@@ -11,8 +11,6 @@ the time. The column order, `data-*` hooks and classes are those of the template
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -27,6 +25,8 @@ from cultuurkaart.core import clock
 from cultuurkaart.core.money import format_eur
 from cultuurkaart.weborders.constants import WebOrderStatus
 
+from ._rows import join_html, url_per_row
+
 register = template.Library()
 
 _DUPLICATE_SHOWN = {"pending", "approved", "checked"}
@@ -35,17 +35,6 @@ _PARTICIPANTS_SHOWN = {"pending", "approved", "checked", "paid_out"}
 
 def _local(value, fmt: str) -> str:
     return timezone.localtime(value, clock.AMSTERDAM).strftime(fmt) if value else ""
-
-
-def _join(parts) -> SafeString:
-    """Concatenate, escaping whatever is not already safe HTML."""
-    return format_html_join("", "{}", ((part,) for part in parts))
-
-
-def _per_row(name: str, *args) -> Callable[[int], str]:
-    """The URL `name` reversed once with 0 as its last id; the function puts a row's id there."""
-    head, tail = reverse(name, args=[*args, 0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 def _csrf_input(request) -> SafeString:
@@ -84,7 +73,7 @@ def _school_actions(wo, *, labels, decide_url, csrf, participants_url) -> SafeSt
         )
     elif wo.status != WebOrderStatus.PENDING:
         parts.append("—")
-    return _join(parts)
+    return join_html(parts)
 
 
 def _provider_actions(wo, *, labels, withdraw_url) -> SafeString:
@@ -135,14 +124,14 @@ def weborder_table(
             "labels": labels,
             "decide_url": reverse("portals:school_weborders_decide", args=[school.pk]),
             "csrf": _csrf_input(request),
-            "participants_url": _per_row("portals:school_weborders_participants", school.pk)
+            "participants_url": url_per_row("portals:school_weborders_participants", school.pk)
             if participants
             else None,
         }
     elif actions == "provider":
         action_kw = {
             "labels": labels,
-            "withdraw_url": _per_row("portals:provider_weborders_withdraw"),
+            "withdraw_url": url_per_row("portals:provider_weborders_withdraw"),
         }
 
     body = []
@@ -190,7 +179,7 @@ def weborder_table(
                 labels["activity"],
                 _local(wo.activity_at, "%d-%m-%Y %H:%M"),
                 Truncator(wo.description).chars(80),
-                _join(notes),
+                join_html(notes),
                 labels["students"],
                 wo.students,
                 labels["amount"],
@@ -213,7 +202,7 @@ def weborder_table(
                     action,
                 )
             )
-        body.append(format_html('<tr data-weborder="{}">{}</tr>\n', wo.pk, _join(cells)))
+        body.append(format_html('<tr data-weborder="{}">{}</tr>\n', wo.pk, join_html(cells)))
     if not body:
         body.append(
             format_html(
@@ -239,7 +228,7 @@ def weborder_table(
         amount=labels["amount"],
         status=labels["status"],
         action=format_html('<th scope="col">{}</th>', labels["action"]) if actions else "",
-        body=_join(body),
+        body=join_html(body),
     )
 
 
@@ -249,7 +238,7 @@ def check_worklist_rows(context, rows):
     request = context["request"]
     now = context.get("now") or clock.now()
     csrf = _csrf_input(request)
-    detail = _per_row("portals:backoffice_weborders_detail")
+    detail = url_per_row("portals:backoffice_weborders_detail")
     duplicate, valid, other = _("Mogelijk dubbel"), _("Geldig"), _("Ongeldig of terugdraaien")
     body = []
     for wo in rows:
@@ -290,7 +279,7 @@ def check_worklist_rows(context, rows):
                 '<tr><td colspan="7">{}</td></tr>', _("Geen webbestellingen om te controleren.")
             )
         )
-    return _join(body)
+    return join_html(body)
 
 
 @register.simple_tag
