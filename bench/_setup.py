@@ -23,3 +23,11 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def settle() -> None:
+    """What the WSGI module does once per server process (decision NS-7): call right before
+    measuring, after loading data, so the figures are those of a running server."""
+    from cultuurkaart.core import runtime
+
+    runtime.settle()

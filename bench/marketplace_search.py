@@ -16,6 +16,7 @@ The database named by DATABASE_URL is migrated and filled; use a scratch databas
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -24,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import setup_django
+from _setup import settle, setup_django
 
 setup_django()
 
@@ -44,6 +45,9 @@ from django.test import Client  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 OFFERS, PROVIDERS = 20_000, 1_200
+ONLY = os.environ.get("ONLY", "")  # a request name prefix: measure only those
+PROFILE = os.environ.get("PROFILE", "")  # a request name prefix: print the cProfile of its runs
+SHOW_SQL = bool(os.environ.get("SHOW_SQL"))  # print each query of one request with its time
 WORDS = (  # noqa: SIM905
     "voorstelling workshop muziek theater dans film beeldende kunst erfgoed museum rondleiding "
     "verhalen schrijven poëzie ideeën fotografie animatie zingen koor orkest jazz hiphop "
@@ -70,17 +74,43 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
-def timed(client: Client, url: str, runs: int = 100, **headers) -> tuple[float, float, int]:
+def timed(client: Client, url: str, runs: int = 100, **headers) -> tuple[float, float, float, int]:
+    """Median and p95 of the wall time, median of this process's CPU time (the part the
+    code controls, less sensitive to other work on the machine), and the result count."""
     for _ in range(5):
         response = client.get(url, headers=headers)
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, headers=headers)
         samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     count = response.json()["count"] if "api" in url else -1
-    return statistics.median(samples), p95(samples), count
+    return statistics.median(samples), p95(samples), statistics.median(cpu), count
+
+
+def measured(name: str, client: Client, url: str, headers: dict) -> tuple[float, float, float, int]:
+    """`timed`, and with PROFILE the cProfile of the runs, with SHOW_SQL the queries of one."""
+    if SHOW_SQL:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, headers=headers)
+        for query in queries.captured_queries:
+            print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+    if not PROFILE:
+        return timed(client, url, **headers)
+    import cProfile
+    import pstats
+
+    timed(client, url, 10, **headers)  # imports and first use out of the profile
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = timed(client, url, **headers)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(40)
+    return result
 
 
 def fill(rng: random.Random) -> None:
@@ -240,6 +270,8 @@ def main() -> None:
     session.save()
     _, token = accounts.create_api_token(user, name="bench")
     auth = {"Authorization": f"Bearer {token}"}
+    api = Client()  # an API client sends its token, no session cookie
+    settle()  # as the WSGI module does once per server process (decision NS-7)
 
     facets = (
         "discipline=music&discipline=dance&level=vo-havo&province=utrecht&province=noord-holland"
@@ -247,22 +279,26 @@ def main() -> None:
     text_query = f"q=voorstellingen&{facets}&school={school.pk}&within_km=150"
     plain_query = f"{facets}&school={school.pk}&within_km=150"
     print(f"database: {connection.vendor}; {Offer.objects.count()} offers")
-    print("| request | median ms | p95 ms | results |")
-    print("| --- | --- | --- | --- |")
+    print("| request | median ms | p95 ms | own CPU median ms | results |")
+    print("| --- | --- | --- | --- | --- |")
     for name, url, headers in [
         ("API: text + 3 facets + distance", f"/api/v1/offers?{text_query}", auth),
         ("API: 3 facets + distance, no text", f"/api/v1/offers?{plain_query}", auth),
         ("API: compound word 'theater'", f"/api/v1/offers?q=theater&school={school.pk}", auth),
     ]:
-        median, high, count = timed(client, url, **headers)
-        print(f"| {name} | {median:.1f} | {high:.1f} | {count} |")
+        if not name.startswith(ONLY or PROFILE):
+            continue
+        median, high, cpu, count = measured(name, api, url, headers)
+        print(f"| {name} | {median:.1f} | {high:.1f} | {cpu:.1f} | {count} |")
     try:
         page = reverse("portals:school_offer_search", args=[school.pk])
     except NoReverseMatch:
         page = None
-    if page:
-        median, high, _ = timed(client, f"{page}?{text_query.replace(f'&school={school.pk}', '')}")
-        print(f"| search page: text + 3 facets + distance | {median:.1f} | {high:.1f} | – |")
+    name = "search page: text + 3 facets + distance"
+    if page and name.startswith(ONLY or PROFILE):
+        url = f"{page}?{text_query.replace(f'&school={school.pk}', '')}"
+        median, high, cpu, _ = measured(name, client, url, {})
+        print(f"| {name} | {median:.1f} | {high:.1f} | {cpu:.1f} | – |")
 
 
 if __name__ == "__main__":

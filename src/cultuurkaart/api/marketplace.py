@@ -20,6 +20,7 @@ from cultuurkaart.core.ids import parse_id
 from cultuurkaart.core.money import to_api
 from cultuurkaart.marketplace import services as marketplace
 from cultuurkaart.marketplace.constants import OfferStatus, Vocabulary
+from cultuurkaart.marketplace.loading import load_offers
 from cultuurkaart.marketplace.models import Offer, OfferImage, Term
 from cultuurkaart.providers.models import Provider
 
@@ -152,6 +153,7 @@ def update_term(request, vocabulary: VocabularyIn, term_code: str, payload: Term
 
 
 def offer_out(offer: Offer) -> dict[str, Any]:
+    """An offer loaded by `marketplace.loading` (its codes, sessions and images attached)."""
     venue = None
     if offer.venue_city or offer.venue_postcode:
         venue = {
@@ -162,7 +164,8 @@ def offer_out(offer: Offer) -> dict[str, Any]:
             "latitude": str(offer.venue_latitude) if offer.venue_latitude is not None else None,
             "longitude": str(offer.venue_longitude) if offer.venue_longitude is not None else None,
         }
-    sessions = list(offer.sessions.all())
+    sessions = offer.session_list
+    codes = offer.codes
     return {
         "id": str(offer.pk),
         "status": offer.status,
@@ -170,13 +173,13 @@ def offer_out(offer: Offer) -> dict[str, Any]:
         "provider_name": offer.provider.name,
         "title": offer.title,
         "description": offer.description,
-        "disciplines": [t.code for t in offer.disciplines.all()],
+        "disciplines": codes["disciplines"],
         "format": offer.format.code,
-        "levels": [t.code for t in offer.levels.all()],
-        "themes": [t.code for t in offer.themes.all()],
+        "levels": codes["levels"],
+        "themes": codes["themes"],
         "location_mode": offer.location_mode,
         "venue": venue,
-        "provinces": [t.code for t in offer.provinces.all()],
+        "provinces": codes["provinces"],
         "national": offer.national,
         "duration_minutes": offer.duration_minutes,
         "price_model": offer.price_model,
@@ -185,7 +188,7 @@ def offer_out(offer: Offer) -> dict[str, Any]:
         "min_students": offer.min_students,
         "max_students": offer.max_students,
         "cjp_discount": offer.cjp_discount,
-        "access": [t.code for t in offer.access.all()],
+        "access": codes["access"],
         "sessions": [
             {
                 "starts_at": _iso(s.starts_at),
@@ -196,7 +199,7 @@ def offer_out(offer: Offer) -> dict[str, Any]:
             for s in sessions
         ],
         "on_request": not sessions,
-        "images": [image_out(i) for i in offer.images.all()],
+        "images": [image_out(i) for i in offer.image_list],
         "rejection_reason": offer.rejection_reason,
         "hidden_reason": offer.hidden_reason,
         "created_at": _iso(offer.created_at),
@@ -206,17 +209,11 @@ def offer_out(offer: Offer) -> dict[str, Any]:
 
 
 def _offer(offer_id: str) -> Offer:
-    offer = (
-        Offer.objects.select_related("provider", "format")
-        .prefetch_related(
-            "disciplines", "levels", "themes", "provinces", "access", "sessions", "images"
-        )
-        .filter(pk=path_id(offer_id))
-        .first()
-    )
-    if offer is None:
+    """One offer with what `offer_out` shows (`marketplace.loading`), or 404."""
+    found = load_offers([path_id(offer_id)])
+    if not found:
         raise Http404
-    return offer
+    return found[0]
 
 
 class VenueIn(Schema):

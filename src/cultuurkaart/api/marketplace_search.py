@@ -8,9 +8,10 @@ from pydantic import Field
 
 from cultuurkaart.marketplace import search as offer_search
 from cultuurkaart.marketplace import support_points
+from cultuurkaart.marketplace.loading import load_offers
 from cultuurkaart.marketplace.models import Offer
 
-from .base import AUTH, OPTIONAL_AUTH, Page, errors, paged, paginate
+from .base import AUTH, OPTIONAL_AUTH, Page, errors, page_bounds, paged, paginate
 from .marketplace import offer_out
 from .marketplace import router as offers_router
 from .permissions import check_school, school_for
@@ -18,7 +19,6 @@ from .schemas import OfferHitOut, PublicProviderOut, SuggestionsOut
 
 router = Router(tags=["marketplace"])
 # `GET /offers` shares its path with `POST /offers`: ninja serves one path from one router.
-PREFETCH = ("disciplines", "levels", "themes", "provinces", "access", "sessions", "images")
 
 
 class SearchParams(Schema):
@@ -56,11 +56,6 @@ def hit_out(offer: Offer, result: offer_search.Result) -> dict:
     }
 
 
-def run_search(request, school=None) -> offer_search.Result:
-    filters = offer_search.filters_from(request.GET, school)
-    return offer_search.search(filters)
-
-
 @offers_router.get(
     "/offers",
     response={200: Page[OfferHitOut], **errors(401, 403, 404, 422)},
@@ -76,10 +71,10 @@ def search_offers(request, params: Query[SearchParams]):
         if params.fits_budget:
             # the remaining budget is the school's money: only for who may see the ledger
             check_school(request, school.pk, "ledger.view")
-    result = run_search(request, school)
-    qs = result.queryset.prefetch_related(*PREFETCH)
-    # One query for the page and the total: the ranked search reads every match anyway.
-    return paginate(request, qs, lambda offer: hit_out(offer, result), count_in_page=True)
+    filters = offer_search.filters_from(request.GET, school)
+    start, size = page_bounds(request)
+    found = offer_search.page(filters, start, size)
+    return {"count": found.count, "results": [hit_out(o, found.result) for o in found.offers]}
 
 
 @router.get(
@@ -94,7 +89,8 @@ def school_suggestions(request, school_id: str):
     ids = {pk for ids in lists.values() for pk in ids}
     filters = offer_search.Filters(school=school)
     result = offer_search.search(filters)
-    offers = {o.pk: o for o in result.queryset.filter(pk__in=ids).prefetch_related(*PREFETCH)}
+    shown = result.queryset.filter(pk__in=ids).values_list("pk", flat=True)
+    offers = {o.pk: o for o in load_offers(list(shown))}
     out: dict = {
         key: [hit_out(offers[pk], result) for pk in pks if pk in offers]
         for key, pks in lists.items()

@@ -51,6 +51,7 @@ from cultuurkaart.providers.models import Provider
 
 from . import geo
 from .constants import LocationMode, OfferStatus, PriceModel, Vocabulary
+from .loading import load_offers
 from .models import Offer, OfferSession, Term
 from .text import Query, parse_query
 
@@ -87,6 +88,8 @@ class Filters:
     fits_budget: bool = False  # needs school: one group's price fits what remains
     sort: str = ""
     typos: bool = False  # set by `search` when the exact words found nothing (PostgreSQL)
+    # facet → the ids of the terms its codes select (`_facet_term_ids`), set by `filters_from`
+    term_ids: dict[str, list[int]] = field(default_factory=dict)
 
     def query(self) -> Query:
         return parse_query(self.q)
@@ -130,17 +133,22 @@ def _date(value: str | None, name: str) -> dt.date | None:
 def filters_from(params, school=None) -> Filters:
     """Read and check the parameters (a QueryDict); unknown codes are 422 naming the field.
     `school` is the School of the `school` parameter, already checked by the caller."""
-    known: dict[str, set[str]] = {}
-    for term in Term.objects.values_list("vocabulary", "code"):
-        known.setdefault(term[0], set()).add(term[1])
+    known: dict[str, dict[str, tuple[int, int | None]]] = {}
+    for pk, vocabulary, code, parent_id in Term.objects.values_list(
+        "pk", "vocabulary", "code", "parent_id"
+    ):
+        known.setdefault(vocabulary, {})[code] = (pk, parent_id)
     codes: dict[str, list[str]] = {}
+    term_ids: dict[str, list[int]] = {}
     for facet, (param, vocabulary, _) in FACETS.items():
         values = sorted({v for v in params.getlist(param) if v})
-        unknown = [v for v in values if v not in known.get(vocabulary, set())]
+        terms = known.get(vocabulary, {})
+        unknown = [v for v in values if v not in terms]
         if unknown:
             raise _error(param, f"unknown code: {unknown[0][:40]}")
         if values:
             codes[facet] = values
+            term_ids[facet] = _facet_term_ids(facet, values, terms)
     sort = params.get("sort") or ""
     if sort and sort not in SORTS:
         raise _error("sort", "relevance, distance, newest or price")
@@ -166,6 +174,7 @@ def filters_from(params, school=None) -> Filters:
         within_km=within,
         fits_budget=fits_budget,
         sort=sort,
+        term_ids=term_ids,
     )
     if "\x00" in filters.q:
         raise _error("q", "no NUL characters")
@@ -331,8 +340,29 @@ def _through(relation: str):
     return getattr(Offer, relation).through.objects
 
 
-def _facet_q(facet: str, codes: list[str]) -> Q:
+def _facet_term_ids(facet: str, codes: list[str], terms: dict) -> list[int]:
+    """The term ids a facet's codes select (`terms`: code → (id, parent id) of the facet's
+    vocabulary): the terms themselves; for levels also the years of a chosen type and the
+    type of a chosen year (the rule of `_facet_q`)."""
+    chosen = {terms[code][0] for code in codes}
+    ids = set(chosen)
+    if facet == "levels":
+        ids |= {pk for pk, parent in terms.values() if parent in chosen}  # a type's years
+        ids |= {parent for pk, parent in map(terms.get, codes) if parent}  # a year's type
+    return sorted(ids)
+
+
+def _facet_q(facet: str, codes: list[str], ids: list[int] | None = None) -> Q:
+    """The offers a facet's codes select. `ids` (from `Filters.term_ids`): the same terms by
+    id, so the query needs no join with the term table (decision MS-12)."""
     relation = FACETS[facet][2]
+    if ids is not None:
+        if facet == "formats":
+            return Q(format_id__in=ids)
+        links = _through(relation).filter(term_id__in=ids).values("offer_id")
+        if facet == "provinces":
+            return Q(venue_province__in=codes) | Q(pk__in=links) | Q(national=True)
+        return Q(pk__in=links)
     if facet == "formats":
         return Q(format__code__in=codes)
     if facet == "levels":
@@ -395,7 +425,7 @@ def _filtered(
     qs = searchable()
     for facet, codes in filters.codes.items():
         if facet != without:
-            qs = qs.filter(_facet_q(facet, codes))
+            qs = qs.filter(_facet_q(facet, codes, filters.term_ids.get(facet)))
     if filters.national:
         qs = qs.filter(national=True)
     if filters.at_school:
@@ -463,7 +493,8 @@ class Result:
 
 
 def bookable_q():
-    """Bookable now: on request (no sessions), or a session whose booking deadline is ahead."""
+    """Bookable now: on request (no sessions), or a session whose booking deadline is ahead
+    (`loading.is_bookable` is the same rule for loaded sessions)."""
     now = clock.now()
     any_session = OfferSession.objects.filter(offer=OuterRef("pk"))
     open_session = any_session.filter(book_by__gte=now)
@@ -472,13 +503,21 @@ def bookable_q():
 
 def search(filters: Filters) -> Result:
     """The ordered result (API.md): with text relevance, then distance, newest, id; without,
-    distance (with a school), newest, id. `sort` puts its key first."""
+    distance (with a school), newest, id. `sort` puts its key first. On PostgreSQL a text
+    that matches nothing exactly is searched again allowing typos."""
+    if _typos_may_help(filters) and not _filtered(filters).exists():
+        filters.typos = True  # nothing matched exactly: allow typos (trigram similarity)
+    return _ordered(filters)
+
+
+def _typos_may_help(filters: Filters) -> bool:
+    return _is_postgres() and bool(filters.query().words) and not filters.typos
+
+
+def _ordered(filters: Filters) -> Result:
     query = filters.query()
     point = school_point(filters.school)
     qs = _filtered(filters)
-    if _is_postgres() and query.words and not filters.typos and not qs.exists():
-        filters.typos = True  # nothing matched exactly: allow typos (trigram similarity)
-        qs = _filtered(filters)
     if point is not None:
         qs = _with_distance(qs, point)
     qs = _with_rank(qs, query).annotate(
@@ -500,6 +539,40 @@ def search(filters: Filters) -> Result:
     order = ([first] if first is not None else []) + tail
     qs = qs.select_related("provider", "format").order_by(*order)
     return Result(queryset=qs, point=point)
+
+
+@dataclass
+class Page:
+    count: int
+    offers: list  # Offer, with what `loading.attach` gives (codes, sessions, bookable, …)
+    result: Result
+
+
+def page(filters: Filters, start: int, size: int) -> Page:
+    """One page of the search and the total, in two steps (decision MS-11): the ids of the
+    page with `COUNT(*) OVER ()` from the narrow ordered query (the ranked search reads every
+    match anyway; no wide rows go through the sort), then those offers with what is shown
+    (`loading.load_offers`). The typo retry of `search` happens only when the exact words
+    found nothing, instead of a separate existence query before every search."""
+    result = _ordered(filters)
+    rows = _page_ids(result.queryset, start, size)
+    count = rows[0][1] if rows else (result.queryset.count() if start else 0)
+    if not count and _typos_may_help(filters):
+        filters.typos = True
+        result = _ordered(filters)
+        rows = _page_ids(result.queryset, start, size)
+        count = rows[0][1] if rows else (result.queryset.count() if start else 0)
+    return Page(count=count, offers=load_offers([pk for pk, _ in rows]), result=result)
+
+
+def _page_ids(qs, start: int, size: int) -> list[tuple[int, int]]:
+    from django.db.models import Window
+
+    return list(
+        qs.annotate(ck_total=Window(Count("pk"))).values_list("pk", "ck_total")[
+            start : start + size
+        ]
+    )
 
 
 def facet_counts(filters: Filters) -> dict[str, dict[str, int]]:

@@ -65,17 +65,15 @@ def school_offer_search(request, school):
         error = exc.errors[0]["message"] if exc.errors else str(exc)
         filters = offer_search.Filters(school=school)
     remaining = offer_search.remaining_budget(school) if budget_view else None
-    result = offer_search.search(filters)
-    count = result.queryset.count()
     number = _page_number(request)
-    pages = max(1, (count + PAGE_SIZE - 1) // PAGE_SIZE)
-    number = min(number, pages)
-    start = (number - 1) * PAGE_SIZE
-    offers = list(
-        result.queryset.prefetch_related("disciplines", "images")[start : start + PAGE_SIZE]
-    )
+    found = offer_search.page(filters, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    pages = max(1, (found.count + PAGE_SIZE - 1) // PAGE_SIZE)
+    if number > pages:  # past the end (an old link): the last page
+        number = pages
+        found = offer_search.page(filters, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    count, offers = found.count, found.offers
     for offer in offers:
-        offer.distance = result.distance_km(offer)
+        offer.distance = found.result.distance_km(offer)
     keep = request.GET.copy()
     keep.pop("page", None)
     return render(

@@ -100,6 +100,36 @@ def test_a_level_type_matches_its_years():
     assert set(ids("level=vo-havo")) == {havo.pk, year.pk}
     assert set(ids("level=vo-havo-4")) == {havo.pk, year.pk}  # an offer for the whole type
     assert vwo.pk not in ids("level=vo-havo")
+    other_year = offer(levels=["vo-havo-5"])
+    assert other_year.pk not in ids("level=vo-havo-4")  # a year's sibling is not chosen
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "level=vo-havo",
+        "level=vo-havo-4",
+        "level=vo-havo-4&level=vo-vwo-2",
+        "province=utrecht&discipline=dance",
+        "format=performance&discipline=film&discipline=dance",
+        "province=noord-holland&level=vo-vwo&format=workshop",
+    ],
+)
+def test_facets_by_term_id_select_what_the_codes_select(query):
+    """The search resolves codes to term ids once (MS-12); the same filter by codes (the
+    join with the term table) selects the same offers."""
+    offer(levels=["vo-havo"], disciplines=["dance"], provinces=["utrecht"])
+    offer(levels=["vo-havo-4"], format="performance", disciplines=["film"])
+    offer(levels=["vo-havo-5"], location_mode="at_school", provinces=["noord-holland"])
+    offer(levels=["vo-vwo-2"], disciplines=["dance"], format="workshop")
+    offer(levels=["vo-vwo"], national=True, location_mode="at_school", provinces=[])
+    by_id = search.filters_from(QueryDict(query))
+    assert by_id.term_ids
+    by_code = search.filters_from(QueryDict(query))
+    by_code.term_ids = {}
+    expected = set(search.search(by_code).queryset.values_list("id", flat=True))
+    assert set(search.search(by_id).queryset.values_list("id", flat=True)) == expected
+    assert expected  # the data set answers every query
 
 
 @pytest.mark.parametrize(
@@ -157,6 +187,9 @@ def test_dates_go_by_sessions_and_bookable():
     result = search.search(search.filters_from(QueryDict("")))
     bookable = dict(result.queryset.values_list("id", "bookable"))
     assert bookable == {soon.pk: True, late.pk: True, closed.pk: False, on_request.pk: True}
+    # the loaded page (API and search page) says the same from the sessions it loads
+    loaded = search.page(search.filters_from(QueryDict("")), 0, 50).offers
+    assert {o.pk: o.bookable for o in loaded} == bookable
 
 
 def test_facet_counts_are_disjunctive():

@@ -33,7 +33,8 @@ def test_pages_run_without_csp_violations(page):
 def test_swagger_ui_renders_under_its_policy(page):
     blocked = _watch(page)
     page.goto(page.base_url + "/api/v1/docs")
-    page.locator(".swagger-ui .info .title").wait_for()
+    # the UI parses the whole OpenAPI document (≈ 650 KB) first: slow on a busy machine
+    page.locator(".swagger-ui .info .title").wait_for(timeout=60_000)
     operation = page.locator(".opblock").first
     operation.wait_for()
     operation.locator(".opblock-summary").click()  # expand: parameters, example bodies
